@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // One DynamoDB Local for the whole run (random port, in memory), always stopped.
+    globalSetup: ['test/setup/dynamodb-local.ts'],
+    // Handlers read their configuration once at cold start; tests get a fixed one.
+    env: {
+      TABLE_NAME: 'newsdesk-test',
+      CURSOR_SECRET: 'test-cursor-secret-0123456789abcdef0123456789',
+      PUBLIC_ORIGINS: '*',
+      EDITOR_ORIGINS: '*',
+      CACHE_MAX_AGE: '60',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
