@@ -1,0 +1,270 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { config } from './config.ts';
+import {
+  ForbiddenError,
+  PayloadTooLargeError,
+  ProblemError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from './errors.ts';
+import { logger } from './logger.ts';
+import { EXPOSE_HEADERS } from './routes.ts';
+
+/**
+ * HTTP plumbing shared by every handler: one middy stack, in this order —
+ *   access log → Powertools context → header normalizer → CORS → security headers
+ *   → problem+json errors → request guard → handler.
+ * (`after`/`onError` steps run in reverse, so errors become problem+json first and
+ * then get the security and CORS headers, and the access log sees the final status.)
+ */
+
+export const MAX_BODY_BYTES = 256 * 1024;
+export const PROBLEM_TYPE_BASE = 'urn:newsdesk:problem:';
+
+export type Result = APIGatewayProxyResult;
+
+/** What the request guard hands to the route function. */
+export interface HttpRequest {
+  readonly event: APIGatewayProxyEvent;
+  /** Header values by lower-case name. */
+  readonly header: (name: string) => string | undefined;
+  readonly pathParameter: (name: string) => string | undefined;
+  /** A single-valued query parameter; one given more than once is a 400. Unknown ones are ignored. */
+  readonly query: (name: string) => string | undefined;
+  /** The parsed JSON body (routes declared with `body: 'json'`), otherwise undefined. */
+  readonly body: unknown;
+  /** The caller's IAM ARN, as API Gateway's AWS_IAM authorization reports it (editor routes). */
+  readonly editor: string | undefined;
+}
+
+export interface RouteOptions {
+  /** Route name for logs, e.g. "GET /articles/{slug}". */
+  readonly name: string;
+  readonly auth: 'public' | 'editor';
+  readonly body?: 'json';
+}
+
+type GuardedContext = Context & { newsdesk?: HttpRequest };
+type Middleware = MiddlewareObj<APIGatewayProxyEvent, Result, Error, GuardedContext>;
+
+// ---------------------------------------------------------------------------
+// Responses
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function json(statusCode: number, payload: unknown, headers: Record<string, string> = {}): Result {
+  return { statusCode, headers: { 'Content-Type': JSON_TYPE, ...headers }, body: JSON.stringify(payload) };
+}
+
+export function empty(statusCode: number, headers: Record<string, string> = {}): Result {
+  return { statusCode, headers, body: '' };
+}
+
+export function problem(error: ProblemError): Result {
+  const payload: Record<string, unknown> = {
+    type: `${PROBLEM_TYPE_BASE}${error.code}`,
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+  };
+  if (error.errors !== undefined) payload.errors = error.errors;
+  return {
+    statusCode: error.status,
+    headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...error.headers },
+    body: JSON.stringify(payload),
+  };
+}
+
+const internalError = (): Result =>
+  problem(
+    new ProblemError(500, 'internal-error', 'Internal Server Error', {
+      detail: 'Something went wrong on our side. It has been logged; please retry later.',
+    }),
+  );
+
+// ---------------------------------------------------------------------------
+// Middlewares
+
+/** Logs one line per request: route, method, status, latency. Never bodies or credentials. */
+export const accessLog = ({ route }: { route: string }): Middleware => {
+  const started = new WeakMap<object, number>();
+  const log = (request: { event: APIGatewayProxyEvent; context: Context; response: Result | null }) => {
+    const start = started.get(request.context);
+    logger.info('request', {
+      route,
+      method: request.event.httpMethod,
+      status: request.response?.statusCode ?? 500,
+      latencyMs: start === undefined ? undefined : Math.round((performance.now() - start) * 100) / 100,
+      apiRequestId: request.event.requestContext?.requestId,
+    });
+  };
+  return {
+    name: 'accessLog',
+    before: (request) => {
+      started.set(request.context, performance.now());
+    },
+    after: log,
+    onError: log,
+  };
+};
+
+/** Adds `X-Content-Type-Options: nosniff` to every response, errors included. */
+export const securityHeaders = (): Middleware => {
+  const add = (request: { response: Result | null }) => {
+    if (request.response === null || request.response === undefined) return;
+    request.response.headers = { ...request.response.headers, 'X-Content-Type-Options': 'nosniff' };
+  };
+  return { name: 'securityHeaders', after: add, onError: add };
+};
+
+/**
+ * Turns errors into problem+json: `ProblemError`s as they describe themselves, anything
+ * else as a generic 500 with no detail (logged with the request id).
+ */
+export const problemErrors = (): Middleware => ({
+  name: 'problemErrors',
+  onError: (request) => {
+    const { error } = request;
+    if (error instanceof ProblemError) {
+      request.response = problem(error);
+      return;
+    }
+    logger.error('unhandled error', { error: error ?? undefined });
+    request.response = internalError();
+  },
+});
+
+function headerLookup(event: APIGatewayProxyEvent) {
+  const headers = event.headers ?? {};
+  return (name: string) => headers[name.toLowerCase()] ?? undefined;
+}
+
+function queryLookup(event: APIGatewayProxyEvent) {
+  return (name: string): string | undefined => {
+    if ((event.multiValueQueryStringParameters?.[name]?.length ?? 1) > 1) {
+      throw new ValidationError(`The query parameter "${name}" is given more than once.`, [
+        { path: name, message: 'must be given at most once' },
+      ]);
+    }
+    return event.queryStringParameters?.[name] ?? undefined;
+  };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeBody(event: APIGatewayProxyEvent): { text: string | null; bytes: number } {
+  if (event.body === null || event.body === undefined) return { text: null, bytes: 0 };
+  if (!event.isBase64Encoded) return { text: event.body, bytes: Buffer.byteLength(event.body, 'utf8') };
+  const raw = Buffer.from(event.body, 'base64');
+  if (raw.length > MAX_BODY_BYTES) return { text: null, bytes: raw.length };
+  try {
+    return { text: utf8.decode(raw), bytes: raw.length };
+  } catch {
+    throw new ValidationError('The request body is not valid UTF-8.');
+  }
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const mediaType = value.split(';')[0]?.trim().toLowerCase();
+  return mediaType === 'application/json';
+}
+
+/**
+ * Checks a request before the route runs (and so before any database call): the editor
+ * identity on editor routes (403), the body size (413), the media type (415), the JSON
+ * syntax (400). Hands the route a parsed `HttpRequest`.
+ */
+export const requestGuard = ({ auth, body }: Pick<RouteOptions, 'auth' | 'body'>): Middleware => ({
+  name: 'requestGuard',
+  before: (request) => {
+    const { event } = request;
+    const userArn = event.requestContext?.identity?.userArn;
+    const editor = typeof userArn === 'string' && userArn.length > 0 ? userArn : undefined;
+    if (auth === 'editor' && editor === undefined) {
+      throw new ForbiddenError(
+        'This route needs a request signed with AWS Signature Version 4 (IAM authorization).',
+      );
+    }
+    const decoded = decodeBody(event);
+    if (decoded.bytes > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+    const header = headerLookup(event);
+    let parsed: unknown;
+    if (body === 'json') {
+      if (!isJsonContentType(header('content-type'))) throw new UnsupportedMediaTypeError();
+      if (decoded.text === null || decoded.text.trim() === '') {
+        throw new ValidationError('The request body is empty; send a JSON object.');
+      }
+      try {
+        parsed = JSON.parse(decoded.text);
+      } catch {
+        throw new ValidationError('The request body is not valid JSON.');
+      }
+    }
+    request.context.newsdesk = {
+      event,
+      header,
+      pathParameter: (name) => event.pathParameters?.[name] ?? undefined,
+      query: queryLookup(event),
+      body: parsed,
+      editor: auth === 'editor' ? editor : undefined,
+    };
+  },
+});
+
+/**
+ * A route handler with the whole stack around it. `fn` gets the guarded request and
+ * returns the success response; errors it throws become problem+json.
+ */
+export function httpHandler(options: RouteOptions, fn: (request: HttpRequest) => Promise<Result>) {
+  const cfg = config();
+  const origins = options.auth === 'editor' ? cfg.EDITOR_ORIGINS : cfg.PUBLIC_ORIGINS;
+  return middy<APIGatewayProxyEvent, Result, Error, GuardedContext>()
+    .use(accessLog({ route: options.name }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(httpCors({ origins, exposeHeaders: EXPOSE_HEADERS.join(', ') }))
+    .use(securityHeaders())
+    .use(problemErrors())
+    .use(requestGuard(options))
+    .handler(async (_event, context) => {
+      const request = context.newsdesk;
+      if (request === undefined) throw new Error('request guard did not run');
+      return fn(request);
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Helpers for route functions
+
+/** Cache headers of public responses. */
+export function publicCache(): Record<string, string> {
+  return { 'Cache-Control': `public, max-age=${config().CACHE_MAX_AGE}` };
+}
+
+export const NO_STORE = { 'Cache-Control': 'no-store' } as const;
+
+/** Parses `limit` (1–100, default 20); anything else is a 400. */
+export function parseLimit(value: string | undefined): number {
+  if (value === undefined) return 20;
+  if (!/^[0-9]{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 100) {
+    throw new ValidationError('The limit must be a whole number from 1 to 100.', [
+      { path: 'limit', message: 'must be a whole number from 1 to 100' },
+    ]);
+  }
+  return Number(value);
+}
+
+/** The verified editor identity of an editor route's request (the guard has checked it is there). */
+export function editorOf(request: HttpRequest): string {
+  if (request.editor === undefined) {
+    throw new ForbiddenError(
+      'This route needs a request signed with AWS Signature Version 4 (IAM authorization).',
+    );
+  }
+  return request.editor;
+}

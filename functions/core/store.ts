@@ -1,0 +1,537 @@
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Article, ArticleSummary, StoredStatus } from './article.ts';
+import {
+  BadRequestError,
+  NotFoundError,
+  PreconditionFailedError,
+  ServiceUnavailableError,
+  SlugTakenError,
+} from './errors.ts';
+import { type LIST_ATTRIBUTES, TABLE } from './table.ts';
+
+/**
+ * The article store: the only code that knows the table's keys and indexes.
+ * It takes and returns domain objects, never DynamoDB items.
+ *
+ * Layout (one table, see table.ts):
+ * - `ARTICLE#<slug>` / `A`            the article's head: every field but the content, its
+ *                                     version, and the index keys while it is live.
+ * - `ARTICLE#<slug>` / `C#000`…       the current content (JSON {body, bodyHtml}, UTF-8) in
+ *                                     binary chunks of at most 300 000 bytes, so the largest
+ *                                     article fits DynamoDB's 400 KB item limit.
+ * - `ARTICLE#<slug>` / `R#<version>`  a revision: the head of a previous version, with its
+ *   and `R#<version>#C#000`…          content chunks. Written by every update and take-down.
+ * - `TAG#<tag>` / `<time>#<slug>`     one entry per tag of a published (or scheduled) article,
+ *                                     with the list fields, so a tag page is one Query.
+ * Index `byStatus`: `PUB` sorted by publishedAt, `DRAFT` sorted by createdAt.
+ * Index `all`: `ALL` (every live article) sorted by createdAt.
+ * Every write of an article is one TransactWriteItems, so heads, content, revisions and tag
+ * entries never disagree.
+ */
+
+export type ListQuery =
+  | { readonly kind: 'public'; readonly tag: string | null }
+  | { readonly kind: 'editor'; readonly status: 'draft' | 'scheduled' | 'published' | null };
+
+export interface ListRequest {
+  readonly query: ListQuery;
+  readonly now: Date;
+  readonly limit: number;
+  readonly startKey: Record<string, string> | undefined;
+}
+
+export interface ListPage {
+  readonly items: ArticleSummary[];
+  /** The key to continue after, or undefined when nothing follows. */
+  readonly lastKey: Record<string, string> | undefined;
+}
+
+export interface TakeDown {
+  readonly by: string;
+  readonly at: string;
+}
+
+export interface ArticleStore {
+  /** The live article with this slug, or undefined (never written, or taken down). */
+  get(slug: string, options?: { readonly consistent?: boolean }): Promise<Article | undefined>;
+  /** Writes a new article; SlugTakenError when the slug was ever used. */
+  create(article: Article): Promise<void>;
+  /** Replaces `current` by `next` (next.version = current.version + 1), keeping `current` as a revision. */
+  replace(current: Article, next: Article): Promise<void>;
+  /** Hides `current` from every read and list, keeping its content and a revision. */
+  takeDown(current: Article, takeDown: TakeDown): Promise<void>;
+  list(request: ListRequest): Promise<ListPage>;
+}
+
+// ---------------------------------------------------------------------------
+// Keys
+
+const PK = TABLE.partitionKey.name;
+const SK = TABLE.sortKey.name;
+const BY_STATUS = TABLE.indexes.byStatus;
+const ALL = TABLE.indexes.all;
+
+const HEAD_SK = 'A';
+/** Everything of the current version sorts below this: the head and its content chunks. */
+const CURRENT_UPPER_BOUND = 'D';
+export const CHUNK_BYTES = 300_000;
+const CONFLICT_ATTEMPTS = 5;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const articlePk = (slug: string) => `ARTICLE#${slug}`;
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const chunkSk = (index: number) => `C#${pad(index, 3)}`;
+const revisionSk = (version: number) => `R#${pad(version, 10)}`;
+const revisionChunkSk = (version: number, index: number) => `${revisionSk(version)}#${chunkSk(index)}`;
+const tagPk = (tag: string) => `TAG#${tag}`;
+const PUBLISHED_PARTITION = 'PUB';
+const DRAFT_PARTITION = 'DRAFT';
+const ALL_PARTITION = 'ALL';
+
+/**
+ * Slug encoded so that a descending sort yields slugs in ascending order (lists are newest
+ * first, ties by slug ascending): each character's order reversed, then a terminator that
+ * sorts above every encoded character (so a prefix sorts before its extensions).
+ */
+export function descendingSlug(slug: string): string {
+  let encoded = '';
+  for (const char of slug) encoded += String.fromCharCode(170 - char.charCodeAt(0));
+  return `${encoded}~`;
+}
+
+const instantKey = (iso: string) => new Date(Date.parse(iso)).toISOString();
+/** Key part for "time ≤ now": every key at or before `now` sorts below it ('#' < '$'). */
+const nowBound = (now: Date) => `${now.toISOString()}$`;
+const timeSlugKey = (iso: string, slug: string) => `${instantKey(iso)}#${descendingSlug(slug)}`;
+
+// ---------------------------------------------------------------------------
+// Items
+
+type Item = Record<string, unknown>;
+
+function summaryAttributes(article: ArticleSummary): Item {
+  return {
+    slug: article.slug,
+    title: article.title,
+    summary: article.summary,
+    author: article.author,
+    tags: [...article.tags],
+    status: article.status,
+    publishedAt: article.publishedAt,
+    createdAt: article.createdAt,
+    updatedAt: article.updatedAt,
+    version: article.version,
+    createdBy: article.createdBy,
+    updatedBy: article.updatedBy,
+  } satisfies Record<(typeof LIST_ATTRIBUTES)[number], unknown>;
+}
+
+function encodeContent(article: Article): Uint8Array[] {
+  const bytes = Buffer.from(JSON.stringify({ body: article.body, bodyHtml: article.bodyHtml }), 'utf8');
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) {
+    chunks.push(bytes.subarray(offset, offset + CHUNK_BYTES));
+  }
+  return chunks;
+}
+
+function headItem(article: Article, chunks: number): Item {
+  const item: Item = {
+    [PK]: articlePk(article.slug),
+    [SK]: HEAD_SK,
+    ...summaryAttributes(article),
+    chunks,
+    [ALL.partitionKey.name]: ALL_PARTITION,
+    [ALL.sortKey.name]: timeSlugKey(article.createdAt, article.slug),
+  };
+  if (article.status === 'published' && article.publishedAt !== null) {
+    item[BY_STATUS.partitionKey.name] = PUBLISHED_PARTITION;
+    item[BY_STATUS.sortKey.name] = timeSlugKey(article.publishedAt, article.slug);
+  } else {
+    item[BY_STATUS.partitionKey.name] = DRAFT_PARTITION;
+    item[BY_STATUS.sortKey.name] = timeSlugKey(article.createdAt, article.slug);
+  }
+  return item;
+}
+
+function tagItems(article: ArticleSummary): Item[] {
+  if (article.status !== 'published' || article.publishedAt === null) return [];
+  const sk = timeSlugKey(article.publishedAt, article.slug);
+  return article.tags.map((tag) => ({ [PK]: tagPk(tag), [SK]: sk, ...summaryAttributes(article) }));
+}
+
+const keyOf = (item: Item) => ({ [PK]: item[PK], [SK]: item[SK] });
+const keyString = (item: Item) => `${String(item[PK])}\u0000${String(item[SK])}`;
+
+function toSummary(item: Item): ArticleSummary {
+  return {
+    slug: String(item.slug),
+    title: String(item.title),
+    summary: typeof item.summary === 'string' ? item.summary : null,
+    author: typeof item.author === 'string' ? item.author : null,
+    tags: Array.isArray(item.tags) ? item.tags.map(String) : [],
+    status: item.status === 'draft' ? 'draft' : ('published' satisfies StoredStatus),
+    publishedAt: typeof item.publishedAt === 'string' ? item.publishedAt : null,
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+    version: Number(item.version),
+    createdBy: String(item.createdBy),
+    updatedBy: String(item.updatedBy),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Errors: DynamoDB's own never leave the store.
+
+const UNAVAILABLE_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TransactionInProgressException',
+  'AbortError',
+]);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  CancellationReasons?: { Code?: string; Item?: Item }[];
+}
+
+const asSdkError = (error: unknown): SdkError => (typeof error === 'object' && error !== null ? error : {});
+
+/** True when the database is throttling, failing or out of reach (after the SDK's own retries). */
+export function isUnavailable(error: unknown): boolean {
+  const e = asSdkError(error);
+  if (e.name !== undefined && UNAVAILABLE_NAMES.has(e.name)) return true;
+  if (e.code !== undefined && UNAVAILABLE_CODES.has(e.code)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  if (e.name === 'TransactionCanceledException') {
+    return (e.CancellationReasons ?? []).some(
+      (reason) => reason.Code === 'ThrottlingError' || reason.Code === 'TransactionConflict',
+    );
+  }
+  return false;
+}
+
+function translate(error: unknown): unknown {
+  return isUnavailable(error) ? new ServiceUnavailableError(1) : error;
+}
+
+// ---------------------------------------------------------------------------
+
+export class DynamoArticleStore implements ArticleStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(slug: string, options: { readonly consistent?: boolean } = {}): Promise<Article | undefined> {
+    // An eventually consistent read may catch a head and content of different versions
+    // mid-write; then read again, consistently.
+    let consistent = options.consistent ?? false;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const items = await this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk < :upper',
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+        ExpressionAttributeValues: { ':pk': articlePk(slug), ':upper': CURRENT_UPPER_BOUND },
+        ConsistentRead: consistent,
+      });
+      const head = items.find((item) => item[SK] === HEAD_SK);
+      if (head === undefined || head.takenDownAt !== undefined) return undefined;
+      const chunks = items
+        .filter((item) => item[SK] !== HEAD_SK && item.version === head.version)
+        .sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
+      if (chunks.length === Number(head.chunks)) {
+        const bytes = Buffer.concat(chunks.map((chunk) => chunk.data as Uint8Array));
+        const content = JSON.parse(bytes.toString('utf8')) as { body: string; bodyHtml: string };
+        return { ...toSummary(head), body: content.body, bodyHtml: content.bodyHtml };
+      }
+      consistent = true;
+    }
+    throw new ServiceUnavailableError(1);
+  }
+
+  async create(article: Article): Promise<void> {
+    const content = encodeContent(article);
+    const transaction: TransactWriteCommandInput = {
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: headItem(article, content.length),
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': PK },
+          },
+        },
+        ...content.map((data, index) => ({
+          Put: {
+            TableName: this.tableName,
+            Item: { [PK]: articlePk(article.slug), [SK]: chunkSk(index), version: article.version, data },
+          },
+        })),
+        ...tagItems(article).map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+      ],
+    };
+    await this.transact(transaction, () => new SlugTakenError(article.slug));
+  }
+
+  async replace(current: Article, next: Article): Promise<void> {
+    const oldContent = encodeContent(current);
+    const newContent = encodeContent(next);
+    const newTagItems = tagItems(next);
+    const newTagKeys = new Set(newTagItems.map(keyString));
+    const staleTagItems = tagItems(current).filter((item) => !newTagKeys.has(keyString(item)));
+    const pk = articlePk(next.slug);
+    await this.transact(
+      {
+        TransactItems: [
+          this.conditionalHeadPut(headItem(next, newContent.length), current.version),
+          ...newContent.map((data, index) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: { [PK]: pk, [SK]: chunkSk(index), version: next.version, data },
+            },
+          })),
+          ...oldContent.slice(newContent.length).map((_, offset) => ({
+            Delete: {
+              TableName: this.tableName,
+              Key: { [PK]: pk, [SK]: chunkSk(newContent.length + offset) },
+            },
+          })),
+          ...this.revisionPuts(current, oldContent),
+          ...staleTagItems.map((item) => ({ Delete: { TableName: this.tableName, Key: keyOf(item) } })),
+          ...newTagItems.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+        ],
+      },
+      (old) => this.conditionFailure(old),
+    );
+  }
+
+  async takeDown(current: Article, takeDown: TakeDown): Promise<void> {
+    const content = encodeContent(current);
+    // The head keeps every field, gains the take-down stamp and loses its index keys.
+    const head: Item = {
+      [PK]: articlePk(current.slug),
+      [SK]: HEAD_SK,
+      ...summaryAttributes({ ...current, version: current.version + 1 }),
+      chunks: content.length,
+      takenDownAt: takeDown.at,
+      takenDownBy: takeDown.by,
+    };
+    await this.transact(
+      {
+        TransactItems: [
+          // The content chunks stay where they are: nothing is destroyed by a take-down.
+          this.conditionalHeadPut(head, current.version),
+          ...this.revisionPuts(current, content),
+          ...tagItems(current).map((item) => ({ Delete: { TableName: this.tableName, Key: keyOf(item) } })),
+        ],
+      },
+      (old) => this.conditionFailure(old),
+    );
+  }
+
+  async list({ query, now, limit, startKey }: ListRequest): Promise<ListPage> {
+    const plan = this.listPlan(query, now);
+    if (startKey !== undefined) {
+      const names = Object.keys(startKey).sort();
+      if (
+        names.join() !== [...plan.keyNames].sort().join() ||
+        startKey[plan.partitionName] !== plan.partition
+      ) {
+        throw new BadRequestError('The cursor is not one this API returned for this query.');
+      }
+      // A scheduled-list cursor whose article has been published since: nothing after it is scheduled.
+      if (plan.lowerBound !== undefined && String(startKey[plan.sortName]) <= plan.lowerBound) {
+        return { items: [], lastKey: undefined };
+      }
+    }
+    const items: Item[] = [];
+    let exclusiveStartKey: Record<string, string> | undefined = startKey;
+    // Ask for one more than the page so that the last page says so (nextCursor null).
+    do {
+      const page = await this.send(
+        new QueryCommand({
+          ...plan.input,
+          Limit: limit + 1 - items.length,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      exclusiveStartKey = page.LastEvaluatedKey as Record<string, string> | undefined;
+    } while (items.length <= limit && exclusiveStartKey !== undefined);
+    const more = items.length > limit;
+    const pageItems = items.slice(0, limit);
+    const last = pageItems.at(-1);
+    const lastKey =
+      more && last !== undefined
+        ? Object.fromEntries(plan.keyNames.map((name) => [name, String(last[name])]))
+        : undefined;
+    return { items: pageItems.map(toSummary), lastKey };
+  }
+
+  // -------------------------------------------------------------------------
+
+  private listPlan(query: ListQuery, now: Date) {
+    const bound = nowBound(now);
+    const onIndex = (
+      index: typeof BY_STATUS | typeof ALL,
+      partition: string,
+      condition: '<' | '>' | '=',
+      value?: string,
+    ) => ({
+      partition,
+      partitionName: index.partitionKey.name,
+      sortName: index.sortKey.name,
+      keyNames: [PK, SK, index.partitionKey.name, index.sortKey.name],
+      lowerBound: condition === '>' ? value : undefined,
+      input: {
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: value === undefined ? '#p = :p' : `#p = :p AND #s ${condition} :s`,
+        ExpressionAttributeNames: {
+          '#p': index.partitionKey.name,
+          ...(value === undefined ? {} : { '#s': index.sortKey.name }),
+        } as Record<string, string>,
+        ExpressionAttributeValues: { ':p': partition, ...(value === undefined ? {} : { ':s': value }) },
+        ScanIndexForward: false,
+      } satisfies QueryCommandInput,
+    });
+    if (query.kind === 'public') {
+      if (query.tag === null) return onIndex(BY_STATUS, PUBLISHED_PARTITION, '<', bound);
+      return {
+        partition: tagPk(query.tag),
+        partitionName: PK,
+        sortName: SK,
+        keyNames: [PK, SK],
+        lowerBound: undefined,
+        input: {
+          TableName: this.tableName,
+          KeyConditionExpression: '#p = :p AND #s < :s',
+          ExpressionAttributeNames: { '#p': PK, '#s': SK },
+          ExpressionAttributeValues: { ':p': tagPk(query.tag), ':s': bound },
+          ScanIndexForward: false,
+        } satisfies QueryCommandInput,
+      };
+    }
+    switch (query.status) {
+      case 'published':
+        return onIndex(BY_STATUS, PUBLISHED_PARTITION, '<', bound);
+      case 'scheduled':
+        return onIndex(BY_STATUS, PUBLISHED_PARTITION, '>', bound);
+      case 'draft':
+        return onIndex(BY_STATUS, DRAFT_PARTITION, '=');
+      default:
+        return onIndex(ALL, ALL_PARTITION, '=');
+    }
+  }
+
+  private conditionalHeadPut(item: Item, expectedVersion: number) {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: item,
+        ConditionExpression: '#version = :expected AND attribute_not_exists(#takenDownAt)',
+        ExpressionAttributeNames: { '#version': 'version', '#takenDownAt': 'takenDownAt' },
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      },
+    };
+  }
+
+  private revisionPuts(article: Article, content: readonly Uint8Array[]) {
+    const pk = articlePk(article.slug);
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            [PK]: pk,
+            [SK]: revisionSk(article.version),
+            ...summaryAttributes(article),
+            chunks: content.length,
+          },
+        },
+      },
+      ...content.map((data, index) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: { [PK]: pk, [SK]: revisionChunkSk(article.version, index), version: article.version, data },
+        },
+      })),
+    ];
+  }
+
+  private conditionFailure(old: Item | undefined): Error {
+    return old === undefined || old.takenDownAt !== undefined
+      ? new NotFoundError('No article with this slug.')
+      : new PreconditionFailedError();
+  }
+
+  /** Runs a transaction whose first item is the conditional head write. */
+  private async transact(
+    input: TransactWriteCommandInput,
+    onConditionFailed: (old: Item | undefined) => Error,
+  ) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand(input));
+        return;
+      } catch (error) {
+        const e = asSdkError(error);
+        const reasons = e.name === 'TransactionCanceledException' ? (e.CancellationReasons ?? []) : [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') throw onConditionFailed(reasons[0].Item);
+        // Another transaction held one of these items: run it again, and the condition on
+        // the head decides (a lost race becomes 412/409, not a 503).
+        if (attempt < CONFLICT_ATTEMPTS && reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+          await sleep(10 + Math.random() * 40 * attempt);
+          continue;
+        }
+        throw translate(error);
+      }
+    }
+  }
+
+  private async send(command: QueryCommand) {
+    try {
+      return await this.client.send(command);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.send(new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey }));
+      items.push(...(page.Items ?? []));
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey !== undefined);
+    return items;
+  }
+}

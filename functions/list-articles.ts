@@ -1,0 +1,31 @@
+import { etagOfBody, SLUG_PATTERN } from './core/article.ts';
+import type { ArticleService } from './core/articles.ts';
+import { matchesEtag } from './core/articles.ts';
+import { defaultArticleService } from './core/deps.ts';
+import { ValidationError } from './core/errors.ts';
+import { empty, httpHandler, json, parseLimit, publicCache } from './core/http.ts';
+
+/** GET /articles?limit=&cursor=&tag=: visible articles, newest first, paged by cursor. */
+export const makeHandler = (service: ArticleService = defaultArticleService()) =>
+  httpHandler({ name: 'GET /articles', auth: 'public' }, async (request) => {
+    const limit = parseLimit(request.query('limit'));
+    const tag = request.query('tag');
+    if (tag !== undefined && (!SLUG_PATTERN.test(tag) || tag.length > 40)) {
+      throw new ValidationError('The tag is not a valid tag.', [
+        {
+          path: 'tag',
+          message: 'must be lower-case letters and digits separated by single hyphens, at most 40',
+        },
+      ]);
+    }
+    const page = await service.listPublic({ limit, cursor: request.query('cursor'), tag });
+    const response = json(200, page, publicCache());
+    const etag = etagOfBody(response.body);
+    const ifNoneMatch = request.header('if-none-match');
+    if (ifNoneMatch !== undefined && matchesEtag(ifNoneMatch, etag, { weak: true })) {
+      return empty(304, { ETag: etag, ...publicCache() });
+    }
+    return { ...response, headers: { ...response.headers, ETag: etag } };
+  });
+
+export const handler = makeHandler();
