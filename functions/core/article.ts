@@ -112,19 +112,21 @@ const tagSchema = z
 const MIN_INSTANT = Date.parse('0000-01-01T00:00:00.000Z');
 const MAX_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
-const publishedAtSchema = z
-  .string({ error: 'must be a string' })
-  .max(64, 'must be an ISO 8601 date-time')
-  .pipe(
-    z.iso.datetime({
-      offset: true,
-      error: 'must be an ISO 8601 date-time with an offset, e.g. 2024-05-31T06:00:00Z',
-    }),
-  )
-  .refine((value) => {
-    const instant = Date.parse(value);
-    return Number.isFinite(instant) && instant >= MIN_INSTANT && instant <= MAX_INSTANT;
-  }, 'must be a real date-time between years 0000 and 9999 (UTC)');
+const isoDateTime = z.iso.datetime({ offset: true });
+
+const publishedAtSchema = z.string({ error: 'must be a string' }).superRefine((value, ctx) => {
+  if (value.length > 64 || !isoDateTime.safeParse(value).success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be an ISO 8601 date-time with an offset, e.g. 2024-05-31T06:00:00Z',
+    });
+    return;
+  }
+  const instant = Date.parse(value);
+  if (!Number.isFinite(instant) || instant < MIN_INSTANT || instant > MAX_INSTANT) {
+    ctx.addIssue({ code: 'custom', message: 'must be a real date-time between years 0000 and 9999 (UTC)' });
+  }
+});
 
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? null);
 
@@ -161,8 +163,17 @@ export const UpdateArticleInput = z.strictObject(editableFields, { error: 'must 
 export type CreateArticleInput = z.output<typeof CreateArticleInput>;
 export type UpdateArticleInput = z.output<typeof UpdateArticleInput>;
 
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
 /** zod issues as `{ path, message }` pairs; unknown keys become one error each. */
-export function fieldErrors(error: z.ZodError): FieldError[] {
+export function fieldErrors(error: z.ZodError, input: unknown): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
@@ -171,7 +182,7 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
         message: 'is not a known field',
       }));
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
+    if (issue.code === 'invalid_type' && issue.path.length > 0 && valueAt(input, issue.path) === undefined) {
       return [{ path, message: 'is required' }];
     }
     return [{ path, message: issue.message }];
@@ -184,7 +195,7 @@ export function parseInput<T extends z.ZodType>(schema: T, body: unknown): z.out
   if (!result.success) {
     throw new ValidationError(
       'The request body does not follow the article rules.',
-      fieldErrors(result.error),
+      fieldErrors(result.error, body),
     );
   }
   return result.data;

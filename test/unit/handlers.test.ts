@@ -1,0 +1,445 @@
+import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { etagOf } from '../../functions/core/article.ts';
+import { handler as createArticle } from '../../functions/create-article.ts';
+import { handler as deleteArticle } from '../../functions/delete-article.ts';
+import { handler as editorGetArticle } from '../../functions/editor-get-article.ts';
+import { handler as editorListArticles } from '../../functions/editor-list-articles.ts';
+import { handler as getArticle } from '../../functions/get-article.ts';
+import { handler as listArticles } from '../../functions/list-articles.ts';
+import { handler as updateArticle } from '../../functions/update-article.ts';
+import { apiEvent, EDITOR_ARN, invoke } from '../support/events.ts';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+const NOW = new Date();
+const PAST = '2024-05-31T06:00:00Z';
+
+function storedItems(overrides: Record<string, unknown> = {}) {
+  const head = {
+    pk: 'ARTICLE#hello',
+    sk: 'A',
+    slug: 'hello',
+    title: 'Hello',
+    summary: null,
+    author: 'Desk',
+    tags: ['news'],
+    status: 'published',
+    publishedAt: PAST,
+    createdAt: '2024-05-31T05:00:00.000Z',
+    updatedAt: '2024-05-31T05:00:00.000Z',
+    version: 3,
+    createdBy: EDITOR_ARN,
+    updatedBy: EDITOR_ARN,
+    chunks: 1,
+    gsi1pk: 'PUB',
+    gsi1sk: 'x',
+    ...overrides,
+  };
+  const data = Buffer.from(JSON.stringify({ body: 'Hi *there*', bodyHtml: '<p>Hi <em>there</em></p>\n' }));
+  return [head, { pk: 'ARTICLE#hello', sk: 'C#000', version: head.version, data: new Uint8Array(data) }];
+}
+
+const ETAG_V3 = etagOf({ slug: 'hello', version: 3 });
+
+const sdkError = (name: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`${name}: internal details arn:aws:dynamodb:us-east-1:123456789012:table/secret`), {
+    name,
+    $metadata: { httpStatusCode: 400 },
+    ...extra,
+  });
+
+const post = (body: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
+  apiEvent({
+    method: 'POST',
+    resource: '/editor/articles',
+    path: '/editor/articles',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    userArn: EDITOR_ARN,
+  });
+
+const put = (body: unknown, headers: Record<string, string>) =>
+  apiEvent({
+    method: 'PUT',
+    resource: '/editor/articles/{slug}',
+    path: '/editor/articles/hello',
+    pathParameters: { slug: 'hello' },
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    userArn: EDITOR_ARN,
+  });
+
+const getPublic = (slug: string, headers: Record<string, string> = {}) =>
+  apiEvent({
+    method: 'GET',
+    resource: '/articles/{slug}',
+    path: `/articles/${slug}`,
+    pathParameters: { slug },
+    headers,
+  });
+
+function expectProblem(response: Awaited<ReturnType<typeof invoke>>, status: number) {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toBe('application/problem+json');
+  expect(response.json).toMatchObject({
+    status,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
+  expect(response.headers['access-control-allow-origin']).toBe('*');
+  expect(response.headers['x-content-type-options']).toBe('nosniff');
+  // No internals: no AWS identifiers, exception names or stack traces.
+  expect(response.body).not.toMatch(/arn:aws|Exception|at \w+ \(|node_modules|\.ts:\d+/);
+}
+
+describe('POST /editor/articles', () => {
+  it('creates an article: 201, Location, ETag, editor representation, identity from the request context', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const response = await invoke(
+      createArticle,
+      post({ title: '  Crème brûlée à la carte ', body: '# Hi', tags: ['food'] }),
+    );
+    expect(response.status).toBe(201);
+    expect(response.headers.location).toBe('/articles/creme-brulee-a-la-carte');
+    expect(response.headers.etag).toMatch(/^".+"$/);
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+    expect(response.headers['access-control-expose-headers']).toContain('ETag');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(Object.keys(response.json).sort()).toEqual(
+      [
+        'slug',
+        'title',
+        'summary',
+        'body',
+        'bodyHtml',
+        'author',
+        'tags',
+        'publishedAt',
+        'updatedAt',
+        'status',
+        'createdAt',
+        'version',
+        'createdBy',
+        'updatedBy',
+      ].sort(),
+    );
+    expect(response.json).toMatchObject({
+      slug: 'creme-brulee-a-la-carte',
+      title: 'Crème brûlée à la carte',
+      summary: null,
+      author: null,
+      tags: ['food'],
+      bodyHtml: '<h1>Hi</h1>\n',
+      status: 'published',
+      version: 1,
+      createdBy: EDITOR_ARN,
+      updatedBy: EDITOR_ARN,
+    });
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    const transaction = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input;
+    expect(transaction?.TransactItems?.[0]?.Put?.ConditionExpression).toBe('attribute_not_exists(#pk)');
+  });
+
+  it('never takes the author identity from the body', async () => {
+    const response = await invoke(
+      createArticle,
+      post({ title: 'T', body: 'b', createdBy: 'arn:aws:iam::1:user/mallory' }),
+    );
+    expectProblem(response, 400);
+    expect(response.json.errors).toEqual([{ path: 'createdBy', message: 'is not a known field' }]);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it('answers 403 when invoked without an IAM identity', async () => {
+    const event = apiEvent({
+      method: 'POST',
+      resource: '/editor/articles',
+      path: '/editor/articles',
+      headers: { 'Content-Type': 'application/json', Authorization: 'AWS4-HMAC-SHA256 forged' },
+      body: JSON.stringify({ title: 'T', body: 'b' }),
+    });
+    expectProblem(await invoke(createArticle, event), 403);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['a body over 256 KiB', post({ title: 'T', body: 'x'.repeat(256 * 1024) }), 413],
+    ['text/plain', post({ title: 'T', body: 'b' }, { 'Content-Type': 'text/plain' }), 415],
+    ['no Content-Type', post({ title: 'T', body: 'b' }, {}), 415],
+    ['malformed JSON', post('{"title": "T",'), 400],
+    ['an empty body', post(''), 400],
+    ['a JSON array', post([{ title: 'T', body: 'b' }]), 400],
+    ['JSON null', post('null'), 400],
+    ['a missing title', post({ body: 'b' }), 400],
+    ['a title of spaces', post({ title: '   ', body: 'b' }), 400],
+    ['a bad slug', post({ slug: 'Not A Slug', title: 'T', body: 'b' }), 400],
+    ['duplicate tags', post({ title: 'T', body: 'b', tags: ['a', 'a'] }), 400],
+    ['11 tags', post({ title: 'T', body: 'b', tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }), 400],
+    ['a bad status', post({ title: 'T', body: 'b', status: 'archived' }), 400],
+    ['a date without offset', post({ title: 'T', body: 'b', publishedAt: '2024-05-31T06:00:00' }), 400],
+    ['a title with no letters', post({ title: '!!!', body: 'b' }), 400],
+  ])('rejects %s without touching the table', async (_name, event, status) => {
+    const response = await invoke(createArticle, event);
+    expectProblem(response, status);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('lists field errors with paths', async () => {
+    const response = await invoke(createArticle, post({ title: 5, body: '', tags: ['ok', 'Bad'], extra: 1 }));
+    expectProblem(response, 400);
+    expect(response.json.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'title', message: expect.any(String) },
+        { path: 'body', message: 'must not be empty' },
+        { path: 'tags.1', message: expect.any(String) },
+        { path: 'extra', message: 'is not a known field' },
+      ]),
+    );
+  });
+
+  it('answers 409 when the slug is taken', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(
+        sdkError('TransactionCanceledException', {
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+        }),
+      );
+    const response = await invoke(createArticle, post({ slug: 'hello', title: 'T', body: 'b' }));
+    expectProblem(response, 409);
+  });
+
+  it('answers 503 with Retry-After when DynamoDB throttles', async () => {
+    ddb.on(TransactWriteCommand).rejects(sdkError('ProvisionedThroughputExceededException'));
+    const response = await invoke(createArticle, post({ title: 'T', body: 'b' }));
+    expectProblem(response, 503);
+    expect(response.headers['retry-after']).toMatch(/^\d+$/);
+  });
+
+  it('answers a generic 500 with no detail for an unexpected failure', async () => {
+    ddb.on(TransactWriteCommand).rejects(sdkError('ValidationException'));
+    const response = await invoke(createArticle, post({ title: 'T', body: 'b' }));
+    expectProblem(response, 500);
+    expect(response.body).not.toContain('ValidationException');
+  });
+});
+
+describe('GET /articles/{slug}', () => {
+  it('returns the public representation with ETag and Cache-Control', async () => {
+    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    const response = await invoke(getArticle, getPublic('hello'));
+    expect(response.status).toBe(200);
+    expect(response.headers.etag).toBe(ETAG_V3);
+    expect(response.headers['cache-control']).toBe('public, max-age=60');
+    expect(response.json).toEqual({
+      slug: 'hello',
+      title: 'Hello',
+      summary: null,
+      body: 'Hi *there*',
+      bodyHtml: '<p>Hi <em>there</em></p>\n',
+      author: 'Desk',
+      tags: ['news'],
+      publishedAt: PAST,
+      updatedAt: '2024-05-31T05:00:00.000Z',
+    });
+    expect(response.body).not.toMatch(/pk|gsi|arn:aws/);
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      ExpressionAttributeValues: { ':pk': 'ARTICLE#hello', ':upper': 'D' },
+    });
+  });
+
+  it('answers 304 with no body to a matching If-None-Match', async () => {
+    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    const response = await invoke(getArticle, getPublic('hello', { 'If-None-Match': `W/${ETAG_V3}` }));
+    expect(response.status).toBe(304);
+    expect(response.body).toBe('');
+    expect(response.headers.etag).toBe(ETAG_V3);
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it.each([
+    ['a draft', { status: 'draft', publishedAt: null }],
+    ['a scheduled article', { publishedAt: new Date(NOW.getTime() + 3_600_000).toISOString() }],
+    ['a taken-down article', { takenDownAt: PAST }],
+  ])('answers 404 for %s', async (_name, overrides) => {
+    ddb.on(QueryCommand).resolves({ Items: storedItems(overrides) });
+    expectProblem(await invoke(getArticle, getPublic('hello')), 404);
+  });
+
+  it('answers 404 for an unknown slug and 400 for a malformed one', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    expectProblem(await invoke(getArticle, getPublic('nope')), 404);
+    expectProblem(await invoke(getArticle, getPublic('Bad_Slug')), 400);
+  });
+
+  it('ignores an Authorization header on public routes', async () => {
+    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    const response = await invoke(getArticle, getPublic('hello', { Authorization: 'AWS4-HMAC-SHA256 junk' }));
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 503 with Retry-After when DynamoDB is unavailable', async () => {
+    ddb.on(QueryCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    const response = await invoke(getArticle, getPublic('hello'));
+    expectProblem(response, 503);
+    expect(response.headers['retry-after']).toBe('1');
+  });
+});
+
+describe('GET /editor/articles/{slug}', () => {
+  it('returns the editor representation with status and identities', async () => {
+    ddb.on(QueryCommand).resolves({ Items: storedItems({ status: 'draft', publishedAt: null }) });
+    const event = apiEvent({
+      method: 'GET',
+      resource: '/editor/articles/{slug}',
+      path: '/editor/articles/hello',
+      pathParameters: { slug: 'hello' },
+      userArn: EDITOR_ARN,
+    });
+    const response = await invoke(editorGetArticle, event);
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({
+      status: 'draft',
+      version: 3,
+      createdBy: EDITOR_ARN,
+      publishedAt: null,
+    });
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, { ConsistentRead: true });
+  });
+});
+
+describe('PUT /editor/articles/{slug}', () => {
+  const body = { title: 'New title', body: 'New body' };
+
+  it('needs If-Match (428), refuses a stale one (412) and replaces on a match (200)', async () => {
+    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    ddb.on(TransactWriteCommand).resolves({});
+    expectProblem(await invoke(updateArticle, put(body, {})), 428);
+    expectProblem(await invoke(updateArticle, put(body, { 'If-Match': '"stale"' })), 412);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+
+    const response = await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 }));
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ title: 'New title', version: 4, publishedAt: PAST, tags: [] });
+    expect(response.headers.etag).toBe(etagOf({ slug: 'hello', version: 4 }));
+    const head = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put;
+    expect(head?.ExpressionAttributeValues).toEqual({ ':expected': 3 });
+  });
+
+  it('answers 412 when another writer won the race', async () => {
+    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    ddb.on(TransactWriteCommand).rejects(
+      sdkError('TransactionCanceledException', {
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed', Item: { version: { N: '4' } } }],
+      }),
+    );
+    expectProblem(await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 })), 412);
+  });
+
+  it('refuses a slug in the body and answers 404 for an unknown article', async () => {
+    expectProblem(await invoke(updateArticle, put({ ...body, slug: 'other' }, { 'If-Match': ETAG_V3 })), 400);
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    expectProblem(await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 })), 404);
+  });
+});
+
+describe('DELETE /editor/articles/{slug}', () => {
+  const del = (headers: Record<string, string> = {}) =>
+    apiEvent({
+      method: 'DELETE',
+      resource: '/editor/articles/{slug}',
+      path: '/editor/articles/hello',
+      pathParameters: { slug: 'hello' },
+      headers,
+      userArn: EDITOR_ARN,
+    });
+
+  it('takes down (204), keeping a revision and removing tag entries', async () => {
+    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    ddb.on(TransactWriteCommand).resolves({});
+    const response = await invoke(deleteArticle, del());
+    expect(response.status).toBe(204);
+    expect(response.body).toBe('');
+    const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Put?.Item).toMatchObject({ takenDownBy: EDITOR_ARN, version: 4 });
+    expect(items[0]?.Put?.Item).not.toHaveProperty('gsi1pk');
+    expect(items.some((i) => i.Put?.Item?.sk === 'R#0000000003')).toBe(true);
+    expect(items.some((i) => i.Delete?.Key?.pk === 'TAG#news')).toBe(true);
+  });
+
+  it('answers 412 to a stale If-Match and 404 to an unknown slug', async () => {
+    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    expectProblem(await invoke(deleteArticle, del({ 'If-Match': '"old"' })), 412);
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    expectProblem(await invoke(deleteArticle, del()), 404);
+  });
+});
+
+describe('list routes', () => {
+  const list = (query: Record<string, string | string[]>) =>
+    apiEvent({ method: 'GET', resource: '/articles', path: '/articles', query });
+
+  it('lists visible articles with a cursor and cache headers', async () => {
+    const [head] = storedItems();
+    const items = Array.from({ length: 3 }, (_, i) => ({
+      ...head,
+      slug: `a${i}`,
+      sk: 'A',
+      pk: `ARTICLE#a${i}`,
+      gsi1sk: `k${i}`,
+    }));
+    ddb.on(QueryCommand).resolves({ Items: items });
+    const response = await invoke(listArticles, list({ limit: '2' }));
+    expect(response.status).toBe(200);
+    expect(response.headers['cache-control']).toBe('public, max-age=60');
+    const page = response.json as { items: Record<string, unknown>[]; nextCursor: string | null };
+    expect(page.items.map((i) => i.slug)).toEqual(['a0', 'a1']);
+    expect(Object.keys(page.items[0] ?? {}).sort()).toEqual(
+      ['slug', 'title', 'summary', 'author', 'tags', 'publishedAt', 'updatedAt'].sort(),
+    );
+    expect(page.nextCursor).toEqual(expect.any(String));
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'byStatus',
+      Limit: 3,
+      ScanIndexForward: false,
+    });
+  });
+
+  it.each([
+    [{ limit: '0' }],
+    [{ limit: '101' }],
+    [{ limit: 'ten' }],
+    [{ limit: '1.5' }],
+    [{ limit: ['1', '2'] }],
+    [{ cursor: 'forged' }],
+    [{ tag: 'Not A Tag' }],
+  ])('answers 400 to %o', async (query) => {
+    expectProblem(await invoke(listArticles, list(query)), 400);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('filters the editor list by status and rejects unknown statuses', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const editorList = (query: Record<string, string>) =>
+      apiEvent({
+        method: 'GET',
+        resource: '/editor/articles',
+        path: '/editor/articles',
+        query,
+        userArn: EDITOR_ARN,
+      });
+    const drafts = await invoke(editorListArticles, editorList({ status: 'draft' }));
+    expect(drafts.json).toEqual({ items: [], nextCursor: null });
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, { ExpressionAttributeValues: { ':p': 'DRAFT' } });
+    expectProblem(await invoke(editorListArticles, editorList({ status: 'archived' })), 400);
+  });
+});
