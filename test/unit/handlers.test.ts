@@ -206,13 +206,11 @@ describe('POST /editor/articles', () => {
   });
 
   it('answers 409 when the slug is taken', async () => {
-    ddb
-      .on(TransactWriteCommand)
-      .rejects(
-        sdkError('TransactionCanceledException', {
-          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
-        }),
-      );
+    ddb.on(TransactWriteCommand).rejects(
+      sdkError('TransactionCanceledException', {
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+      }),
+    );
     const response = await invoke(createArticle, post({ slug: 'hello', title: 'T', body: 'b' }));
     expectProblem(response, 409);
   });
