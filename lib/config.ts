@@ -1,0 +1,128 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import * as z from 'zod';
+
+/**
+ * Deployment configuration, read once from CDK context (`cdk.json`, or `-c key=value`
+ * on the command line) and validated with zod, so a typo fails `cdk synth` with a
+ * clear message instead of deploying something half-configured.
+ */
+
+/** The retention periods CloudWatch Logs accepts (the values of `RetentionDays`). */
+const RETENTION_VALUES: readonly number[] = Object.values(RetentionDays).filter(
+  (value): value is number => typeof value === 'number',
+);
+
+/**
+ * A list of origins: a JSON array in cdk.json, or a comma-separated string on the
+ * command line (`-c publicOrigins=https://a.example,https://b.example`).
+ */
+const originList = z
+  .union([z.string(), z.array(z.string())])
+  .default(['*'])
+  .transform((value) =>
+    (typeof value === 'string' ? value.split(',') : value)
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .refine(
+            (origin) => origin === '*' || /^https?:\/\/[^\s/,]+$/.test(origin),
+            'must be * or a scheme://host[:port] origin without a path',
+          ),
+      )
+      .min(1, 'must name at least one origin or *')
+      .refine(
+        (origins) => !origins.includes('*') || origins.length === 1,
+        '* cannot be combined with other origins',
+      ),
+  );
+
+/** Context values given on the command line arrive as strings: coerce them. */
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const NewsdeskConfigSchema = z
+  .object({
+    /** API Gateway stage name, the last segment of `ApiUrl`. */
+    stage: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and _ only')
+      .default('v1'),
+    /** Origins allowed to call the public routes from a browser (`*` = any). */
+    publicOrigins: originList,
+    /** Origins allowed to call the editor routes from a browser (`*` = any; requests are signed). */
+    editorOrigins: originList,
+    /** Stage-wide steady-state request rate limit, requests per second. */
+    throttlingRateLimit: int(1, 10_000, 100),
+    /** Stage-wide burst limit, requests. */
+    throttlingBurstLimit: int(1, 5_000, 200),
+    /** `Cache-Control: public, max-age=` of public responses, in seconds. */
+    cacheMaxAge: int(0, 31_536_000, 60),
+    /** Retention of every log group of the stack (functions and access logs), in days. */
+    logRetentionDays: z.coerce
+      .number()
+      .int()
+      .default(30)
+      .refine((days) => RETENTION_VALUES.includes(days), {
+        message: `must be one of ${RETENTION_VALUES.join(', ')}`,
+      })
+      .transform((days) => days as RetentionDays),
+    /** Lambda memory in MB (CPU scales with it, and so does cold start speed). */
+    memorySize: int(128, 10_240, 1024),
+    /** Lambda timeout in seconds; at most 10 so a request always ends well inside API Gateway's 29 s. */
+    functionTimeoutSeconds: int(3, 10, 10),
+    /** Level of the handlers' Powertools logger. */
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).default('INFO'),
+    /** Attempts per DynamoDB call, the first included (SDK standard retry mode). */
+    dynamodbMaxAttempts: int(1, 10, 3),
+    /** Socket timeout of one DynamoDB attempt, in milliseconds. */
+    dynamodbRequestTimeoutMs: int(100, 10_000, 2000),
+    /** Connection timeout of one DynamoDB attempt, in milliseconds. */
+    dynamodbConnectTimeoutMs: int(100, 10_000, 1000),
+  })
+  .refine(
+    (c) =>
+      c.dynamodbMaxAttempts * (c.dynamodbRequestTimeoutMs + c.dynamodbConnectTimeoutMs) <
+      c.functionTimeoutSeconds * 1000,
+    {
+      message:
+        'dynamodbMaxAttempts × (dynamodbRequestTimeoutMs + dynamodbConnectTimeoutMs) must stay below the function timeout, so a throttled call ends as a 503 instead of a Lambda timeout',
+      path: ['dynamodbMaxAttempts'],
+    },
+  );
+
+export type NewsdeskConfig = z.infer<typeof NewsdeskConfigSchema>;
+
+/** The context keys the schema knows, in declaration order. */
+export const CONFIG_KEYS = Object.keys(NewsdeskConfigSchema.shape) as readonly (keyof NewsdeskConfig)[];
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** Validates raw context values (missing keys take their defaults). */
+export function parseNewsdeskConfig(raw: Readonly<Record<string, unknown>>): NewsdeskConfig {
+  const result = NewsdeskConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new ConfigurationError(`Invalid Newsdesk CDK context: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** Reads every known key from the CDK context of `scope` and validates them. */
+export function readNewsdeskConfig(scope: Construct): NewsdeskConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const value: unknown = scope.node.tryGetContext(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  return parseNewsdeskConfig(raw);
+}

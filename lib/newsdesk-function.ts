@@ -1,0 +1,148 @@
+import { join, resolve } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteDefinition } from '../functions/core/routes.ts';
+import { TABLE } from '../functions/core/table.ts';
+import { acknowledge } from './nag.ts';
+import { PROJECT_ROOT } from './paths.ts';
+
+/** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version. */
+export const RUNTIME = lambda.Runtime.NODEJS_24_X;
+const ESBUILD_TARGET = 'node24';
+
+/** Index-level actions: the only ones that mean anything on `table/index/*` ARNs. */
+const INDEX_ACTIONS: ReadonlySet<string> = new Set(['dynamodb:Query']);
+
+export interface NewsdeskFunctionProps {
+  /** Handler module, relative to the project root; it must export `handler`. */
+  readonly entry: string;
+  /**
+   * Environment variables of the function.
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Memory in MB.
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout; at most 10 s.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retention of the function's log group.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN (logs outlive the function for their retention period)
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Human-readable description of the function.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/**
+ * A `NodejsFunction` with Newsdesk's defaults baked in: the newest Node.js runtime,
+ * arm64, an ESM bundle (minified, AWS SDK included, `module` before `main`) built by
+ * the local esbuild, X-Ray tracing, its own log group with a retention period, and a
+ * role that starts with nothing but the right to write to that log group (no
+ * `AWSLambdaBasicExecutionRole`, whose `logs:*` on `*` would outgrow it).
+ *
+ * Table access is added per route with {@link grantRouteAccess}.
+ */
+export class NewsdeskFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: NewsdeskFunctionProps) {
+    super(scope, id);
+    const timeout = props.timeout ?? Duration.seconds(10);
+    if (!timeout.isUnresolved() && timeout.toSeconds() > 10) {
+      throw new Error(`NewsdeskFunction ${id}: timeout must be at most 10 seconds`);
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the Newsdesk ${id} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: resolve(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      description: props.description,
+      environment: { ...props.environment },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: ESBUILD_TARGET,
+        minify: true,
+        sourceMap: false,
+        mainFields: ['module', 'main'],
+        bundleAwsSDK: true,
+        // CommonJS dependencies bundled into ESM may still call require() for Node
+        // built-ins; give them one.
+        banner:
+          "import { createRequire as __newsdeskCreateRequire } from 'node:module'; const require = __newsdeskCreateRequire(import.meta.url);",
+        forceDockerBundling: false,
+      },
+    });
+
+    acknowledge(this.role, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; every other statement of this role names its resources.',
+    });
+  }
+
+  /**
+   * Grants exactly the DynamoDB actions the route declares, on the table and only
+   * on the indexes the route queries (index ARNs get only index-level actions, i.e.
+   * `dynamodb:Query`).
+   */
+  grantRouteAccess(table: dynamodb.ITableV2, route: RouteDefinition): void {
+    const actions = [...route.actions];
+    for (const action of actions) {
+      if (!/^dynamodb:[A-Za-z]+$/.test(action) || action === 'dynamodb:Scan') {
+        throw new Error(`Route ${route.id}: refusing to grant ${action}`);
+      }
+    }
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
+    if (route.indexes.length > 0) {
+      const indexActions = actions.filter((action) => INDEX_ACTIONS.has(action));
+      if (indexActions.length === 0) {
+        throw new Error(`Route ${route.id} queries indexes but declares no dynamodb:Query`);
+      }
+      const indexArns = route.indexes.map((key) => `${table.tableArn}/index/${TABLE.indexes[key].name}`);
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: indexActions, resources: indexArns }),
+      );
+    }
+  }
+}
