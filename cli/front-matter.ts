@@ -213,7 +213,9 @@ export function validateArticle(
   if (!checked.success) {
     return {
       ok: false,
-      errors: sortByLine(fieldErrors(checked.error).map((error) => withLine(error.path, error.message))),
+      errors: sortByLine(
+        fieldErrors(checked.error, input).map((error) => withLine(error.path, error.message)),
+      ),
     };
   }
   const article = checked.data;
