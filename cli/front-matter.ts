@@ -102,7 +102,7 @@ export function parseArticleMarkdown(source: string, file?: string): ParsedArtic
   let bodyStart = closing + 1;
   while (bodyStart < lines.length && (lines[bodyStart] ?? '').trim() === '') bodyStart++;
   const body = lines.slice(bodyStart).join('\n').replace(/\s+$/, '');
-  const bodyLine = bodyStart < lines.length ? bodyStart + 1 : closing + 1;
+  const bodyLine = bodyStart < lines.length ? bodyStart + 1 : closing + 2;
 
   for (const error of doc.errors) {
     errors.push(at('', `YAML: ${firstLine(error.message)}`, fileLine(error.pos[0])));
