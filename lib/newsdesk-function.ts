@@ -8,12 +8,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../functions/core/routes.ts';
 import { TABLE } from '../functions/core/table.ts';
+import { BUNDLING } from './bundling.ts';
 import { acknowledge } from './nag.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version. */
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
-const ESBUILD_TARGET = 'node24';
 
 /** Index-level actions: the only ones that mean anything on `table/index/*` ARNs. */
 const INDEX_ACTIONS: ReadonlySet<string> = new Set(['dynamodb:Query']);
@@ -99,19 +99,7 @@ export class NewsdeskFunction extends Construct {
       logGroup: this.logGroup,
       description: props.description,
       environment: { ...props.environment },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: ESBUILD_TARGET,
-        minify: true,
-        sourceMap: false,
-        mainFields: ['module', 'main'],
-        bundleAwsSDK: true,
-        // CommonJS dependencies bundled into ESM may still call require() for Node
-        // built-ins; give them one.
-        banner:
-          "import { createRequire as __newsdeskCreateRequire } from 'node:module'; const require = __newsdeskCreateRequire(import.meta.url);",
-        forceDockerBundling: false,
-      },
+      bundling: BUNDLING,
     });
 
     acknowledge(this.role, {
