@@ -61,6 +61,7 @@ const STOP_GRACE_MS = 5_000;
 interface Live {
   readonly java: ChildProcess;
   readonly watchdog: ChildProcess | undefined;
+  readonly stop: () => Promise<void>;
 }
 
 const live = new Set<Live>();
@@ -257,7 +258,22 @@ async function startOnce(port: number, options: DynamoDbLocalOptions): Promise<D
   // The pid is known synchronously when the spawn succeeded.
   const pid = java.pid;
   const watchdog = pid === undefined ? undefined : startWatchdog(pid);
-  const entry: Live = { java, watchdog };
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      signalPid(watchdog?.pid, 'SIGKILL');
+      if (java.exitCode === null && java.signalCode === null && java.pid !== undefined) {
+        java.kill('SIGTERM');
+        if (!(await waitForExit(java, STOP_GRACE_MS))) {
+          java.kill('SIGKILL');
+          await waitForExit(java, STOP_GRACE_MS);
+        }
+      }
+      live.delete(entry);
+    })();
+    return stopping;
+  };
+  const entry: Live = { java, watchdog, stop };
   live.add(entry);
   installProcessHandlers();
   java.once('exit', () => {
@@ -268,21 +284,6 @@ async function startOnce(port: number, options: DynamoDbLocalOptions): Promise<D
   unrefStream(java.stdout);
   unrefStream(java.stderr);
   unrefStream(java.stdin);
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      signalPid(watchdog?.pid, 'SIGKILL');
-      if (java.exitCode !== null || java.signalCode !== null || java.pid === undefined) return;
-      java.kill('SIGTERM');
-      if (!(await waitForExit(java, STOP_GRACE_MS))) {
-        java.kill('SIGKILL');
-        await waitForExit(java, STOP_GRACE_MS);
-      }
-      live.delete(entry);
-    })();
-    return stopping;
-  };
 
   const endpoint = `http://127.0.0.1:${port}`;
   const isDead = (): string | undefined => {
@@ -352,4 +353,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 /** Pids of the Java processes this module started and has not seen exit. */
 export function livePids(): number[] {
   return [...live].flatMap((entry) => (entry.java.pid === undefined ? [] : [entry.java.pid]));
+}
+
+/** Stops every DynamoDB Local this module started and that is still running. */
+export async function stopAllDynamoDbLocal(): Promise<void> {
+  await Promise.all([...live].map((entry) => entry.stop()));
 }

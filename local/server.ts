@@ -1,0 +1,588 @@
+/**
+ * The local Newsdesk API: a node:http server on 127.0.0.1 that does what API Gateway
+ * does in front of the Lambda functions (routing, CORS preflights, SigV4 on /editor/...,
+ * the 256 KiB body limit, its own problem+json responses) and invokes the very handler
+ * modules Lambda runs, on Amazon DynamoDB Local (or $DYNAMODB_ENDPOINT).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ROUTES, type RouteDefinition } from '../functions/core/routes.ts';
+import {
+  dynamodbDir,
+  EDITOR_USER_NAME,
+  ensureDataDir,
+  REPO_ROOT,
+  type ResolvedCredential,
+  resolveCursorSecret,
+  resolveDataDir,
+  resolveEditorCredential,
+  SEED_USER_NAME,
+  seedMarkerFile,
+} from './data-dir.ts';
+import { type DynamoDbLocal, ensureTable, startDynamoDbLocal, waitForDynamoDb } from './dynamodb-local.ts';
+import {
+  buildProxyEvent,
+  lambdaContext,
+  type MappedResponse,
+  mapProxyResult,
+  sourceIpOf,
+  writeResponse,
+} from './event.ts';
+import {
+  BAD_GATEWAY,
+  buildResources,
+  type CorsSettings,
+  corsFromEnv,
+  forbidden,
+  gatewayProblem,
+  MAX_BODY_BYTES,
+  matchResource,
+  methodNotAllowed,
+  NOT_FOUND,
+  PAYLOAD_TOO_LARGE,
+  type Problem,
+  preflight,
+  STARTING,
+} from './gateway.ts';
+import { parseSeedArticle } from './seed.ts';
+import { type EditorCredential, userArn, verifySigV4 } from './sigv4.ts';
+
+export const DEFAULT_PORT = 3000;
+export const HOST = '127.0.0.1';
+export const DEFAULT_TABLE_NAME = 'newsdesk';
+/** The functions' timeout in the stack; a handler taking longer answers 502 as Lambda's timeout would. */
+export const HANDLER_TIMEOUT_MS = 10_000;
+
+export interface LocalServerOptions {
+  /** TCP port on 127.0.0.1; default $PORT or 3000; 0 picks a free one. */
+  readonly port?: number;
+  /** Data directory; default $NEWSDESK_DATA_DIR or `.newsdesk/` in the working copy. */
+  readonly dataDir?: string;
+  /** An existing DynamoDB endpoint; default $DYNAMODB_ENDPOINT; when unset DynamoDB Local is started. */
+  readonly dynamodbEndpoint?: string;
+  /** Table name (created if absent); default 'newsdesk'. */
+  readonly tableName?: string;
+  /** Editor credential; default from the environment or the data dir (see data-dir.ts). */
+  readonly editor?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Publish the sample article on first start (default true). */
+  readonly seed?: boolean;
+  /** The sample article; default `fixtures/seed-article.md`. */
+  readonly seedFile?: string;
+  /** One line per request (method, path, status, time, and why a signature was refused). */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly tableName: string;
+  readonly region: string;
+  readonly dynamodb: {
+    readonly endpoint: string;
+    readonly pid: number | undefined;
+    readonly dir: string | undefined;
+  };
+  readonly editor: ResolvedCredential;
+  /** What happened to the sample article on this start. */
+  readonly seed: SeedOutcome;
+  /** Closes the HTTP server and stops DynamoDB Local if this server started it. Idempotent. */
+  close(): Promise<void>;
+}
+
+export type SeedOutcome =
+  | { readonly state: 'published'; readonly slug: string }
+  | { readonly state: 'already-seeded' }
+  | { readonly state: 'skipped' }
+  | { readonly state: 'failed'; readonly detail: string };
+
+export class LocalServerError extends Error {
+  override name = 'LocalServerError';
+}
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+function isHandler(value: unknown): value is Handler {
+  return typeof value === 'function';
+}
+
+/** The environment handlers would use, and the configuration they were loaded with. */
+let loadedWith: string | undefined;
+const handlerCache = new Map<string, Handler>();
+
+async function loadHandlers(
+  routes: readonly RouteDefinition[],
+  signature: string,
+): Promise<Map<string, Handler>> {
+  if (loadedWith !== undefined && loadedWith !== signature) {
+    // Handlers read their configuration once per process (at cold start), like Lambda.
+    throw new LocalServerError(
+      'Handler modules are already loaded in this process with another table, endpoint or cursor secret; run one local server configuration per process.',
+    );
+  }
+  for (const route of routes) {
+    if (handlerCache.has(route.id)) continue;
+    const file = join(REPO_ROOT, route.entry);
+    if (!existsSync(file))
+      throw new LocalServerError(`handler module ${route.entry} (route ${route.id}) is missing`);
+    const module: Record<string, unknown> = await import(pathToFileURL(file).href);
+    const handler = module.handler;
+    if (!isHandler(handler)) throw new LocalServerError(`${route.entry} does not export a handler function`);
+    handlerCache.set(route.id, handler);
+  }
+  loadedWith = signature;
+  return handlerCache;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new LocalServerError(
+            `Port ${port} on ${HOST} is already in use: stop the program using it, or set PORT to another port (PORT=0 picks a free one).`,
+          ),
+        );
+      } else if (error.code === 'EACCES') {
+        reject(
+          new LocalServerError(
+            `Not allowed to listen on port ${port} on ${HOST}; set PORT to a port above 1023.`,
+          ),
+        );
+      } else {
+        reject(error);
+      }
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ port, host: HOST, exclusive: true });
+  });
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_PORT;
+  if (!/^\d+$/.test(value) || Number(value) > 65_535) {
+    throw new LocalServerError(`PORT must be a number from 0 to 65535, not "${value}"`);
+  }
+  return Number(value);
+}
+
+/** Splits a request target into the raw path and the raw query (escapes intact). */
+export function splitTarget(target: string): { path: string; rawQuery: string } {
+  let rest = target;
+  // absolute-form (proxies): drop scheme and authority
+  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(rest);
+  if (absolute !== null) rest = rest.slice(absolute[0].length) || '/';
+  const hash = rest.indexOf('#');
+  if (hash !== -1) rest = rest.slice(0, hash);
+  const q = rest.indexOf('?');
+  return q === -1 ? { path: rest, rawQuery: '' } : { path: rest.slice(0, q), rawQuery: rest.slice(q + 1) };
+}
+
+type BodyResult = { readonly ok: true; readonly body: Buffer } | { readonly ok: false };
+
+/** Reads the body, stopping (and discarding the rest) once it passes `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ ok: false });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        resolve({ ok: false });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve({ ok: true, body: Buffer.concat(chunks) });
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/** After an early answer: discard what the client still sends (bounded), then close. */
+function discardRest(req: IncomingMessage, res: ServerResponse): void {
+  if (req.complete) return;
+  let discarded = 0;
+  const timer = setTimeout(() => req.socket.destroy(), 5_000);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > 16 * 1024 * 1024) req.socket.destroy();
+  });
+  req.on('end', () => clearTimeout(timer));
+  req.on('error', () => clearTimeout(timer));
+  res.on('close', () => clearTimeout(timer));
+  req.resume();
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`handler timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+interface RequestContextDeps {
+  readonly cors: CorsSettings;
+  readonly credentials: ReadonlyMap<string, EditorCredential>;
+  readonly region: string;
+  readonly handlers: () => ReadonlyMap<string, Handler> | undefined;
+  readonly log: (line: string) => void;
+}
+
+function createRequestListener(deps: RequestContextDeps) {
+  const resources = buildResources(ROUTES);
+  return async (req: IncomingMessage, res: ServerResponse, expectContinue = false): Promise<void> => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const { path, rawQuery } = splitTarget(req.url ?? '/');
+    const origin = header(req, 'origin');
+    let note = '';
+    const send = (response: MappedResponse) => {
+      writeResponse(res, response, { 'x-amzn-RequestId': requestId });
+      deps.log(
+        `${method} ${req.url ?? '/'} -> ${response.statusCode} ${Math.round(performance.now() - started)}ms${note}`,
+      );
+    };
+    const problem = (p: Problem, auth: 'public' | 'editor' | 'any', headers?: Record<string, string>) =>
+      send(
+        gatewayProblem(p, { cors: deps.cors, auth, requestOrigin: origin, ...(headers ? { headers } : {}) }),
+      );
+
+    try {
+      const handlers = deps.handlers();
+      if (handlers === undefined) {
+        problem(STARTING, 'any', { 'Retry-After': '1' });
+        discardRest(req, res);
+        return;
+      }
+      const match = matchResource(resources, path);
+      if (match === undefined) {
+        problem(NOT_FOUND, 'any');
+        discardRest(req, res);
+        return;
+      }
+      const { resource } = match;
+      if (method === 'OPTIONS') {
+        send(preflight(resource, deps.cors, origin));
+        discardRest(req, res);
+        return;
+      }
+      const route = resource.routes.find((candidate) => candidate.method === method);
+      if (route === undefined) {
+        const { problem: p, allow } = methodNotAllowed(resource);
+        problem(p, 'any', { Allow: allow });
+        discardRest(req, res);
+        return;
+      }
+      if (route.auth === 'editor' && (header(req, 'authorization') ?? '').trim() === '') {
+        // Unsigned: refused before the body is read, as the gateway refuses it before the function.
+        note = ' (missing-authentication)';
+        problem(forbidden(true, false), route.auth);
+        discardRest(req, res);
+        return;
+      }
+      if (expectContinue) {
+        const declared = Number(req.headers['content-length']);
+        if (!(Number.isFinite(declared) && declared > MAX_BODY_BYTES)) res.writeContinue();
+      }
+      const read = await readBody(req, MAX_BODY_BYTES);
+      if (!read.ok) {
+        res.setHeader('Connection', 'close');
+        problem(PAYLOAD_TOO_LARGE, route.auth);
+        discardRest(req, res);
+        return;
+      }
+
+      let identity: { accessKeyId: string; userName: string; userArn: string } | undefined;
+      if (route.auth === 'editor') {
+        const verdict = await verifySigV4(
+          { method, path, rawQuery, headers: req.headers, body: read.body },
+          { credentials: deps.credentials, region: deps.region },
+        );
+        if (!verdict.ok) {
+          note = ` (${verdict.reason}: ${verdict.message})`;
+          problem(
+            forbidden(verdict.reason === 'missing-authentication', verdict.reason === 'expired'),
+            route.auth,
+          );
+          return;
+        }
+        identity = verdict.identity;
+      }
+
+      const handler = handlers.get(route.id);
+      if (handler === undefined) throw new Error(`no handler for ${route.id}`);
+      const event = buildProxyEvent({
+        method,
+        path,
+        rawQuery,
+        rawHeaders: req.rawHeaders,
+        body: read.body,
+        resource: resource.resource,
+        pathParameters: match.pathParameters,
+        sourceIp: sourceIpOf(req),
+        requestId,
+        ...(identity === undefined ? {} : { identity }),
+      });
+      let result: APIGatewayProxyResult;
+      try {
+        result = await withTimeout(
+          handler(event, lambdaContext(`newsdesk-${route.id}`, randomUUID())),
+          HANDLER_TIMEOUT_MS,
+        );
+      } catch (error) {
+        note = ` (handler failed: ${error instanceof Error ? error.message : String(error)})`;
+        problem(BAD_GATEWAY, route.auth);
+        return;
+      }
+      if (
+        result === null ||
+        typeof result !== 'object' ||
+        typeof result.statusCode !== 'number' ||
+        (result.body !== undefined && typeof result.body !== 'string')
+      ) {
+        note = ' (handler returned a malformed proxy result)';
+        problem(BAD_GATEWAY, route.auth);
+        return;
+      }
+      send(mapProxyResult(result));
+    } catch (error) {
+      note = ` (${error instanceof Error ? error.message : String(error)})`;
+      if (!res.headersSent) problem(BAD_GATEWAY, 'any');
+      else res.destroy();
+    }
+  };
+}
+
+async function seedSampleArticle(dataDir: string, seedFile: string, create: Handler): Promise<SeedOutcome> {
+  const marker = seedMarkerFile(dataDir);
+  if (existsSync(marker)) return { state: 'already-seeded' };
+  const article = parseSeedArticle(readFileSync(seedFile, 'utf8'));
+  const body = Buffer.from(JSON.stringify(article), 'utf8');
+  const identity = { accessKeyId: 'local-seed', userName: SEED_USER_NAME, userArn: userArn(SEED_USER_NAME) };
+  const event = buildProxyEvent({
+    method: 'POST',
+    path: '/editor/articles',
+    rawQuery: '',
+    rawHeaders: ['Host', HOST, 'Content-Type', 'application/json', 'Content-Length', String(body.length)],
+    body,
+    resource: '/editor/articles',
+    pathParameters: null,
+    sourceIp: HOST,
+    identity,
+  });
+  const result = await create(event, lambdaContext('newsdesk-seed', randomUUID()));
+  if (result.statusCode === 201 || result.statusCode === 409) {
+    const slug = typeof article.slug === 'string' ? article.slug : undefined;
+    writeFileSync(
+      marker,
+      `${JSON.stringify({ seededAt: new Date().toISOString(), slug, status: result.statusCode })}\n`,
+    );
+    return result.statusCode === 201 ? { state: 'published', slug: slug ?? '' } : { state: 'already-seeded' };
+  }
+  return { state: 'failed', detail: `create answered ${result.statusCode}: ${result.body.slice(0, 300)}` };
+}
+
+/**
+ * Starts the local API: listens on 127.0.0.1 (port first, so a taken port fails before
+ * anything else starts), starts DynamoDB Local unless an endpoint is given, creates the
+ * table, loads the handler modules with their environment set, publishes the sample
+ * article on first start. Everything started is stopped again if a later step fails.
+ */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const port = options.port ?? parsePort(process.env.PORT);
+  const dataDir = resolveDataDir(options.dataDir);
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const log = options.log ?? (() => {});
+  ensureDataDir(dataDir);
+
+  const editor: ResolvedCredential =
+    options.editor === undefined
+      ? resolveEditorCredential(dataDir)
+      : { ...options.editor, userName: EDITOR_USER_NAME, source: 'options', file: undefined };
+  const cursorSecret = resolveCursorSecret(dataDir);
+
+  let handlers: ReadonlyMap<string, Handler> | undefined;
+  const listener = createRequestListener({
+    cors: corsFromEnv(),
+    credentials: new Map([[editor.accessKeyId, editor]]),
+    region,
+    handlers: () => handlers,
+    log,
+  });
+  const server = createServer({ requestTimeout: 60_000 }, (req, res) => {
+    void listener(req, res);
+  });
+  server.on('checkContinue', (req, res) => {
+    void listener(req, res, true);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const actualPort = await listen(server, port);
+  let ddb: DynamoDbLocal | undefined;
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  try {
+    const external = options.dynamodbEndpoint ?? process.env.DYNAMODB_ENDPOINT;
+    let endpoint: string;
+    if (external !== undefined && external !== '') {
+      endpoint = external;
+      await waitForDynamoDb(endpoint, 15_000);
+      await ensureTable(endpoint, tableName);
+    } else {
+      ddb = await startDynamoDbLocal({ dbPath: dynamodbDir(dataDir), tableName });
+      endpoint = ddb.endpoint;
+    }
+
+    // The handlers read their configuration once, at import (cold start).
+    process.env.TABLE_NAME = tableName;
+    process.env.CURSOR_SECRET = cursorSecret;
+    process.env.DYNAMODB_ENDPOINT = endpoint;
+    process.env.AWS_REGION = region;
+    // DynamoDB Local accepts any key; real credentials, when present, are left alone.
+    process.env.AWS_ACCESS_KEY_ID ??= 'local';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    // The server prints one line per request; the handlers' JSON logs only for warnings.
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    const loaded = await loadHandlers(ROUTES, JSON.stringify([tableName, endpoint, cursorSecret]));
+
+    let seed: SeedOutcome = { state: 'skipped' };
+    if (options.seed !== false) {
+      const create = loaded.get('CreateArticle');
+      if (create === undefined)
+        throw new LocalServerError('no CreateArticle route to publish the sample article');
+      seed = await seedSampleArticle(
+        dataDir,
+        options.seedFile ?? join(REPO_ROOT, 'fixtures', 'seed-article.md'),
+        create,
+      );
+    }
+    handlers = loaded;
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${HOST}:${actualPort}`,
+      port: actualPort,
+      dataDir,
+      tableName,
+      region,
+      dynamodb: { endpoint, pid: ddb?.pid, dir: ddb === undefined ? undefined : dynamodbDir(dataDir) },
+      editor,
+      seed,
+      close: () => {
+        closing ??= (async () => {
+          await closeServer();
+          await ddb?.stop();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await closeServer();
+    await ddb?.stop();
+    throw error;
+  }
+}
+
+/** The block `npm start` prints once the server is ready. */
+export function readyMessage(server: LocalServer): string {
+  const { editor, url, region } = server;
+  const secretLine =
+    editor.source === 'environment'
+      ? 'SECRET="$NEWSDESK_EDITOR_SECRET_ACCESS_KEY"'
+      : editor.file !== undefined
+        ? `SECRET=$(node -p 'require(${JSON.stringify(editor.file)}).secretAccessKey')`
+        : 'SECRET=<the secret you passed>';
+  const secretWhere =
+    editor.source === 'environment'
+      ? 'from NEWSDESK_EDITOR_SECRET_ACCESS_KEY'
+      : editor.file !== undefined
+        ? `in ${editor.file} (mode 0600)`
+        : 'given by the caller';
+  const seedLine =
+    server.seed.state === 'published'
+      ? `published the sample article: ${url}/articles/${server.seed.slug}`
+      : server.seed.state === 'already-seeded'
+        ? 'sample article published on an earlier start'
+        : server.seed.state === 'failed'
+          ? `could not publish the sample article: ${server.seed.detail}`
+          : 'not published (disabled)';
+  const storage =
+    server.dynamodb.pid === undefined
+      ? `DynamoDB at ${server.dynamodb.endpoint}, table ${server.tableName}`
+      : `DynamoDB Local (Java pid ${server.dynamodb.pid}) at ${server.dynamodb.endpoint}, table ${server.tableName}, files in ${server.dynamodb.dir}`;
+  const lines = [
+    `Newsdesk local API ready at ${url}`,
+    `  data dir     ${server.dataDir}`,
+    `  storage      ${storage}`,
+    `  editor key   ${editor.accessKeyId}  (IAM user ${userArn(editor.userName)})`,
+    `  secret       ${secretWhere}`,
+    ...(editor.source === 'generated' ? [`               generated now: ${editor.secretAccessKey}`] : []),
+    `  sample       ${seedLine}`,
+    `  signing      SigV4, service execute-api, region ${region}; everything under /editor/ needs it`,
+    '',
+    'Publish an article:',
+    `  KEY=${editor.accessKeyId}`,
+    `  ${secretLine}`,
+    `  curl --aws-sigv4 "aws:amz:${region}:execute-api" --user "$KEY:$SECRET" \\`,
+    `    -H 'Content-Type: application/json' \\`,
+    `    -d '{"title":"Hello, Newsdesk","body":"My *first* local article.","tags":["local"]}' \\`,
+    `    ${url}/editor/articles`,
+    `Read it:  curl ${url}/articles/hello-newsdesk`,
+    'Stop with Ctrl-C.',
+  ];
+  return lines.join('\n');
+}
