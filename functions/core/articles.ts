@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type Article,
   type CreateArticleInput,
@@ -16,13 +17,19 @@ import {
 } from './article.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import {
+  IdempotencyKeyReusedError,
   NotFoundError,
   PreconditionFailedError,
   PreconditionRequiredError,
   ValidationError,
 } from './errors.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { ArticleStore, ListQuery } from './store.ts';
+import { type ArticleStore, IdempotencyKeyUsedError, type ListQuery } from './store.ts';
+
+/** How long an Idempotency-Key is remembered. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /**
  * The article use cases, one method per route. Handlers call these with validated
@@ -66,7 +73,16 @@ export class ArticleService {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  async create(input: CreateArticleInput, editor: string): Promise<Tagged<EditorArticle>> {
+  /**
+   * Creates an article. With an idempotency key, the outcome is recorded in the same
+   * transaction for 24 hours: a retry with the same key and the same input gets the
+   * original result without a second write; the same key with other input is a 422.
+   */
+  async create(
+    input: CreateArticleInput,
+    editor: string,
+    idempotencyKey?: string,
+  ): Promise<Tagged<EditorArticle>> {
     const slug = input.slug ?? deriveSlug(input.title);
     if (slug === null) {
       throw new ValidationError('No slug can be derived from this title.', [
@@ -94,8 +110,30 @@ export class ArticleService {
       createdBy: editor,
       updatedBy: editor,
     };
-    await this.store.create(article);
-    return { article: editorArticle(article, now), etag: etagOf(article) };
+    const result = { article: editorArticle(article, now), etag: etagOf(article) };
+    if (idempotencyKey === undefined) {
+      await this.store.create(article);
+      return result;
+    }
+    // Keys are scoped to the caller: another editor's key never replays this response.
+    const key = sha256(`${editor}\n${idempotencyKey}`);
+    const requestHash = sha256(JSON.stringify(input));
+    try {
+      await this.store.create(article, {
+        key,
+        requestHash,
+        response: JSON.stringify(result),
+        expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+      });
+      return result;
+    } catch (error) {
+      if (!(error instanceof IdempotencyKeyUsedError)) throw error;
+      const record = await this.store.getIdempotencyRecord(key, now);
+      // Expired between the write and this read: the key is free again.
+      if (record === undefined) return this.create(input, editor, idempotencyKey);
+      if (record.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
+      return JSON.parse(record.response) as Tagged<EditorArticle>;
+    }
   }
 
   /** A visible article (published, publishedAt ≤ now), for the public route. */

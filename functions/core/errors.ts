@@ -104,3 +104,12 @@ export class ServiceUnavailableError extends ProblemError {
     });
   }
 }
+
+export class IdempotencyKeyReusedError extends ProblemError {
+  constructor() {
+    super(422, 'idempotency-key-reused', 'Unprocessable Content', {
+      detail:
+        'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
+    });
+  }
+}

@@ -8,6 +8,7 @@ import {
   ForbiddenError,
   PayloadTooLargeError,
   ProblemError,
+  ServiceUnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.ts';
@@ -23,6 +24,8 @@ import { EXPOSE_HEADERS } from './routes.ts';
  */
 
 export const MAX_BODY_BYTES = 256 * 1024;
+/** A request is answered (503) this long before the function would time out. */
+export const TIMEOUT_MARGIN_MS = 1000;
 export const PROBLEM_TYPE_BASE = 'urn:newsdesk:problem:';
 
 export type Result = APIGatewayProxyResult;
@@ -223,7 +226,14 @@ export const requestGuard = ({ auth, body }: Pick<RouteOptions, 'auth' | 'body'>
 export function httpHandler(options: RouteOptions, fn: (request: HttpRequest) => Promise<Result>) {
   const cfg = config();
   const origins = options.auth === 'editor' ? cfg.EDITOR_ORIGINS : cfg.PUBLIC_ORIGINS;
-  return middy<APIGatewayProxyEvent, Result, Error, GuardedContext>()
+  return middy<APIGatewayProxyEvent, Result, Error, GuardedContext>({
+    // However many DynamoDB calls a route makes (each with bounded retries), answer 503
+    // a second before the function's own timeout rather than letting it time out.
+    timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
+    timeoutEarlyResponse: () => {
+      throw new ServiceUnavailableError(1);
+    },
+  })
     .use(accessLog({ route: options.name }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())

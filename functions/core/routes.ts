@@ -30,7 +30,8 @@ export interface RouteDefinition {
 
 // TransactWriteItems is authorized per contained action (PutItem, DeleteItem, ...).
 const READ = ['dynamodb:Query'] as const;
-const CREATE = ['dynamodb:PutItem'] as const;
+// Create reads back an Idempotency-Key record (GetItem) when a retry hits it.
+const CREATE = ['dynamodb:PutItem', 'dynamodb:GetItem'] as const;
 const REPLACE = ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
 
 export const ROUTES: readonly RouteDefinition[] = [

@@ -1,7 +1,10 @@
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandOutput,
   QueryCommand,
   type QueryCommandInput,
+  type QueryCommandOutput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -57,11 +60,34 @@ export interface TakeDown {
   readonly at: string;
 }
 
+/** The remembered outcome of a create sent with an Idempotency-Key. */
+export interface IdempotencyRecord {
+  /** The key, already scoped to the caller (see ArticleService). */
+  readonly key: string;
+  /** Hash of the validated request. */
+  readonly requestHash: string;
+  /** The original response, serialized. */
+  readonly response: string;
+  /** Epoch seconds after which the record no longer counts (and TTL deletes it). */
+  readonly expiresAt: number;
+}
+
+/** The idempotency key of a create is already recorded (and not expired). */
+export class IdempotencyKeyUsedError extends Error {
+  override name = 'IdempotencyKeyUsedError';
+}
+
 export interface ArticleStore {
   /** The live article with this slug, or undefined (never written, or taken down). */
   get(slug: string, options?: { readonly consistent?: boolean }): Promise<Article | undefined>;
-  /** Writes a new article; SlugTakenError when the slug was ever used. */
-  create(article: Article): Promise<void>;
+  /**
+   * Writes a new article; SlugTakenError when the slug was ever used. With an idempotency
+   * record, the record is written in the same transaction; IdempotencyKeyUsedError when a
+   * live record with that key exists.
+   */
+  create(article: Article, idempotency?: IdempotencyRecord): Promise<void>;
+  /** The live (unexpired) idempotency record with this key, or undefined. */
+  getIdempotencyRecord(key: string, now: Date): Promise<IdempotencyRecord | undefined>;
   /** Replaces `current` by `next` (next.version = current.version + 1), keeping `current` as a revision. */
   replace(current: Article, next: Article): Promise<void>;
   /** Hides `current` from every read and list, keeping its content and a revision. */
@@ -90,6 +116,9 @@ const chunkSk = (index: number) => `C#${pad(index, 3)}`;
 const revisionSk = (version: number) => `R#${pad(version, 10)}`;
 const revisionChunkSk = (version: number, index: number) => `${revisionSk(version)}#${chunkSk(index)}`;
 const tagPk = (tag: string) => `TAG#${tag}`;
+const idempotencyPk = (key: string) => `IDEMPOTENCY#${key}`;
+const IDEMPOTENCY_SK = 'I';
+const TTL = TABLE.ttlAttribute;
 const PUBLISHED_PARTITION = 'PUB';
 const DRAFT_PARTITION = 'DRAFT';
 const ALL_PARTITION = 'ALL';
@@ -212,11 +241,16 @@ const UNAVAILABLE_CODES = new Set([
   'ECONNABORTED',
 ]);
 
+interface CancellationReason {
+  Code?: string;
+  Item?: Item;
+}
+
 interface SdkError {
   name?: string;
   code?: string;
   $metadata?: { httpStatusCode?: number };
-  CancellationReasons?: { Code?: string; Item?: Item }[];
+  CancellationReasons?: CancellationReason[];
 }
 
 const asSdkError = (error: unknown): SdkError => (typeof error === 'object' && error !== null ? error : {});
@@ -275,7 +309,7 @@ export class DynamoArticleStore implements ArticleStore {
     throw new ServiceUnavailableError(1);
   }
 
-  async create(article: Article): Promise<void> {
+  async create(article: Article, idempotency?: IdempotencyRecord): Promise<void> {
     const content = encodeContent(article);
     const transaction: TransactWriteCommandInput = {
       TransactItems: [
@@ -287,6 +321,7 @@ export class DynamoArticleStore implements ArticleStore {
             ExpressionAttributeNames: { '#pk': PK },
           },
         },
+        ...(idempotency === undefined ? [] : [this.idempotencyPut(idempotency, article.createdAt)]),
         ...content.map((data, index) => ({
           Put: {
             TableName: this.tableName,
@@ -296,7 +331,30 @@ export class DynamoArticleStore implements ArticleStore {
         ...tagItems(article).map((Item) => ({ Put: { TableName: this.tableName, Item } })),
       ],
     };
-    await this.transact(transaction, () => new SlugTakenError(article.slug));
+    await this.transact(transaction, (reasons) =>
+      // The idempotency record decides first: a replayed create also finds its slug taken.
+      idempotency !== undefined && reasons[1]?.Code === 'ConditionalCheckFailed'
+        ? new IdempotencyKeyUsedError()
+        : new SlugTakenError(article.slug),
+    );
+  }
+
+  async getIdempotencyRecord(key: string, now: Date): Promise<IdempotencyRecord | undefined> {
+    const output = await this.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [PK]: idempotencyPk(key), [SK]: IDEMPOTENCY_SK },
+        ConsistentRead: true,
+      }),
+    );
+    const item = output.Item;
+    if (item === undefined || Number(item[TTL]) < Math.floor(now.getTime() / 1000)) return undefined;
+    return {
+      key,
+      requestHash: String(item.requestHash),
+      response: String(item.response),
+      expiresAt: Number(item[TTL]),
+    };
   }
 
   async replace(current: Article, next: Article): Promise<void> {
@@ -327,7 +385,7 @@ export class DynamoArticleStore implements ArticleStore {
           ...newTagItems.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
         ],
       },
-      (old) => this.conditionFailure(old),
+      (reasons) => this.conditionFailure(reasons[0]?.Item),
     );
   }
 
@@ -351,7 +409,7 @@ export class DynamoArticleStore implements ArticleStore {
           ...tagItems(current).map((item) => ({ Delete: { TableName: this.tableName, Key: keyOf(item) } })),
         ],
       },
-      (old) => this.conditionFailure(old),
+      (reasons) => this.conditionFailure(reasons[0]?.Item),
     );
   }
 
@@ -495,7 +553,7 @@ export class DynamoArticleStore implements ArticleStore {
   /** Runs a transaction whose first item is the conditional head write. */
   private async transact(
     input: TransactWriteCommandInput,
-    onConditionFailed: (old: Item | undefined) => Error,
+    onConditionFailed: (reasons: CancellationReason[]) => Error,
   ) {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -504,7 +562,8 @@ export class DynamoArticleStore implements ArticleStore {
       } catch (error) {
         const e = asSdkError(error);
         const reasons = e.name === 'TransactionCanceledException' ? (e.CancellationReasons ?? []) : [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') throw onConditionFailed(reasons[0].Item);
+        if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed'))
+          throw onConditionFailed(reasons);
         // Another transaction held one of these items: run it again, and the condition on
         // the head decides (a lost race becomes 412/409, not a 503).
         if (attempt < CONFLICT_ATTEMPTS && reasons.some((reason) => reason.Code === 'TransactionConflict')) {
@@ -516,12 +575,35 @@ export class DynamoArticleStore implements ArticleStore {
     }
   }
 
-  private async send(command: QueryCommand) {
+  private async send(command: QueryCommand): Promise<QueryCommandOutput>;
+  private async send(command: GetCommand): Promise<GetCommandOutput>;
+  private async send(command: QueryCommand | GetCommand): Promise<QueryCommandOutput | GetCommandOutput> {
     try {
-      return await this.client.send(command);
+      return command instanceof GetCommand
+        ? await this.client.send(command)
+        : await this.client.send(command);
     } catch (error) {
       throw translate(error);
     }
+  }
+
+  private idempotencyPut(record: IdempotencyRecord, createdAt: string) {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          [PK]: idempotencyPk(record.key),
+          [SK]: IDEMPOTENCY_SK,
+          requestHash: record.requestHash,
+          response: record.response,
+          [TTL]: record.expiresAt,
+        },
+        // A record past its expiry that TTL has not deleted yet no longer counts.
+        ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
+        ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
+        ExpressionAttributeValues: { ':now': Math.floor(Date.parse(createdAt) / 1000) },
+      },
+    };
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {

@@ -10,7 +10,7 @@ import { handler as editorListArticles } from '../../functions/editor-list-artic
 import { handler as getArticle } from '../../functions/get-article.ts';
 import { handler as listArticles } from '../../functions/list-articles.ts';
 import { handler as updateArticle } from '../../functions/update-article.ts';
-import { apiEvent, EDITOR_ARN, invoke } from '../support/events.ts';
+import { apiEvent, EDITOR_ARN, invoke, lambdaContext } from '../support/events.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 
@@ -439,5 +439,18 @@ describe('list routes', () => {
     expect(drafts.json).toEqual({ items: [], nextCursor: null });
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, { ExpressionAttributeValues: { ':p': 'DRAFT' } });
     expectProblem(await invoke(editorListArticles, editorList({ status: 'archived' })), 400);
+  });
+});
+
+describe('time budget', () => {
+  it('answers 503 with Retry-After before the function times out, however slow DynamoDB is', async () => {
+    ddb.on(QueryCommand).callsFake(() => new Promise(() => undefined));
+    const event = getPublic('hello');
+    const started = Date.now();
+    const result = await getArticle(event, { ...lambdaContext(), getRemainingTimeInMillis: () => 1_300 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['Retry-After']).toBe('1');
+    expect(result.headers?.['Access-Control-Allow-Origin']).toBe('*');
   });
 });
