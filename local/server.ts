@@ -65,7 +65,7 @@ export interface LocalServerOptions {
   readonly dataDir?: string;
   /** An existing DynamoDB endpoint; default $DYNAMODB_ENDPOINT; when unset DynamoDB Local is started. */
   readonly dynamodbEndpoint?: string;
-  /** Table name (created if absent); default 'newsdesk'. */
+  /** Table name (created if absent); default $NEWSDESK_TABLE_NAME or 'newsdesk'. */
   readonly tableName?: string;
   /** Editor credential; default from the environment or the data dir (see data-dir.ts). */
   readonly editor?: { readonly accessKeyId: string; readonly secretAccessKey: string };
@@ -436,7 +436,7 @@ async function seedSampleArticle(dataDir: string, seedFile: string, create: Hand
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const port = options.port ?? parsePort(process.env.PORT);
   const dataDir = resolveDataDir(options.dataDir);
-  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const tableName = options.tableName ?? (process.env.NEWSDESK_TABLE_NAME || DEFAULT_TABLE_NAME);
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const log = options.log ?? (() => {});
   ensureDataDir(dataDir);
