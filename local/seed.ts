@@ -18,7 +18,8 @@ export function parseSeedArticle(source: string): SeedBody {
   if (typeof frontMatter !== 'object' || frontMatter === null || Array.isArray(frontMatter)) {
     throw new Error('the seed article front matter is not a mapping');
   }
-  const result: SeedBody = { body: (match[2] ?? '').replace(/^\n+/, '').replace(/\s+$/, '\n') };
+  // Like the editor CLI: no blank lines before the body, no white space at its end.
+  const result: SeedBody = { body: (match[2] ?? '').replace(/^\n+/, '').replace(/\s+$/, '') };
   for (const field of FIELDS) {
     if (!(field in frontMatter)) continue;
     const value: unknown = (frontMatter as Record<string, unknown>)[field];

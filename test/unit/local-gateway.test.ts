@@ -142,7 +142,7 @@ describe('seed article', () => {
     expect(parseSeedArticle('---\ntitle: T\npublishedAt: 2024-05-31T06:00:00Z\n---\nBody\n')).toEqual({
       title: 'T',
       publishedAt: '2024-05-31T06:00:00Z',
-      body: 'Body\n',
+      body: 'Body',
     });
     expect(() => parseSeedArticle('# just markdown')).toThrow(/front matter/);
   });
