@@ -95,6 +95,8 @@ export interface RequestOptions {
   readonly query?: Readonly<Record<string, string | undefined>>;
   readonly body?: unknown;
   readonly ifMatch?: string;
+  /** Sent as `Idempotency-Key` (the same on every retry): a repeated create replays the first. */
+  readonly idempotencyKey?: string;
   /** For messages. */
   readonly slug?: string;
 }
@@ -147,7 +149,13 @@ export function encodeQuery(query: Readonly<Record<string, string | undefined>>)
   return { text: parts.join('&'), values };
 }
 
-export class EditorClient {
+/** What the commands need from a client (the signed `EditorClient`, or a fake in tests). */
+export interface ApiClient {
+  send(method: string, apiPath: string, options?: RequestOptions): Promise<ApiResponse>;
+  context(request: string, slug?: string): ErrorContext;
+}
+
+export class EditorClient implements ApiClient {
   readonly baseUrl: URL;
   readonly region: string;
   private readonly signer: SignatureV4;
@@ -209,6 +217,7 @@ export class EditorClient {
     try {
       return await this.credentials();
     } catch (error) {
+      if (error instanceof CliError) throw error;
       const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
       throw new CliError(
         `No AWS credentials to sign with (${detail}). Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY ` +
@@ -237,7 +246,7 @@ export class EditorClient {
     for (let attempt = 1; ; attempt++) {
       let outcome: { response: Omit<ApiResponse, 'attempts' | 'maybeAppliedBefore'> } | { error: unknown };
       try {
-        outcome = { response: await this.once(method, path, query, body, options.ifMatch) };
+        outcome = { response: await this.once(method, path, query, body, options) };
       } catch (error) {
         if (error instanceof CliError) throw error;
         outcome = { error };
@@ -270,7 +279,7 @@ export class EditorClient {
     path: string,
     query: { readonly text: string; readonly values: Record<string, string> },
     body: Buffer | undefined,
-    ifMatch: string | undefined,
+    options: RequestOptions,
   ): Promise<Omit<ApiResponse, 'attempts' | 'maybeAppliedBefore'>> {
     const url = this.baseUrl;
     const headers: Record<string, string> = {
@@ -278,7 +287,8 @@ export class EditorClient {
       accept: 'application/json, application/problem+json',
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (ifMatch !== undefined) headers['if-match'] = ifMatch;
+    if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
+    if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
     const request = new HttpRequest({
       method,
       protocol: url.protocol,

@@ -57,9 +57,9 @@ function normaliseNewlines(source: string): string {
 /**
  * Reads an article file. Never throws: problems come back in `errors`.
  *
- * The body is everything after the closing `---` line, with the blank lines that
- * separate it from the front matter and any trailing white space removed, and line
- * endings normalised to `\n` (so the same file gives the same body on every OS).
+ * The body is everything after the closing `---` line, without the blank lines that
+ * separate it from the front matter and without trailing white space, line endings
+ * normalised to `\n` (so the same file gives the same body on every OS).
  */
 export function parseArticleMarkdown(source: string, file?: string): ParsedArticleMarkdown {
   const text = normaliseNewlines(source.startsWith('\uFEFF') ? source.slice(1) : source);
@@ -101,6 +101,8 @@ export function parseArticleMarkdown(source: string, file?: string): ParsedArtic
   // Body: after the closing delimiter, leading blank lines dropped.
   let bodyStart = closing + 1;
   while (bodyStart < lines.length && (lines[bodyStart] ?? '').trim() === '') bodyStart++;
+  // No trailing white space (the local server seeds the sample article the same way,
+  // so republishing it is "unchanged").
   const body = lines.slice(bodyStart).join('\n').replace(/\s+$/, '');
   const bodyLine = bodyStart < lines.length ? bodyStart + 1 : closing + 2;
 

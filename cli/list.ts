@@ -4,7 +4,7 @@
  * applied here, on the editor list (drafts and scheduled articles included), reading
  * pages until enough articles match.
  */
-import { type EditorClient, NetworkError } from './client.ts';
+import { type ApiClient, NetworkError } from './client.ts';
 import { explainNetworkError, explainResponse } from './errors.ts';
 
 export interface ListOptions {
@@ -41,7 +41,7 @@ export type ListResult =
 
 const MAX_PAGE = 100;
 
-export async function listArticles(client: EditorClient, options: ListOptions): Promise<ListResult> {
+export async function listArticles(client: ApiClient, options: ListOptions): Promise<ListResult> {
   const items: ListItem[] = [];
   let cursor = options.cursor;
   const wanted = options.all ? Number.POSITIVE_INFINITY : options.limit;
@@ -50,7 +50,7 @@ export async function listArticles(client: EditorClient, options: ListOptions): 
     // returned is exactly where to continue; with one, read full pages.
     const pageSize = options.tag === undefined ? Math.min(MAX_PAGE, wanted - items.length) : MAX_PAGE;
     const query = { status: options.status, limit: String(pageSize), cursor };
-    let response: Awaited<ReturnType<EditorClient['send']>>;
+    let response: Awaited<ReturnType<ApiClient['send']>>;
     try {
       response = await client.send('GET', '/editor/articles', { query });
     } catch (error) {

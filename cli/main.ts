@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { LIMITS, SLUG_PATTERN } from '../functions/core/article.ts';
 import {
   type CredentialProvider,
@@ -133,8 +132,24 @@ function makeClient(values: Globals, io: Io, onRetry?: (event: RetryEvent) => vo
   });
 }
 
+/** The standard AWS provider chain (loaded on first use: help and usage errors stay fast). */
 function defaultCredentials(profile: string | undefined): CredentialProvider {
-  return fromNodeProviderChain(profile === undefined ? {} : { profile });
+  let provider: CredentialProvider | undefined;
+  return async () => {
+    if (provider === undefined) {
+      const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+      provider = fromNodeProviderChain(profile === undefined ? {} : { profile });
+    }
+    try {
+      return await provider();
+    } catch (error) {
+      if (profile === undefined) throw error;
+      const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new CliError(
+        `No usable credentials for profile "${profile}" (${detail}). Check that it exists in ~/.aws/config or ~/.aws/credentials; for SSO, run "aws sso login --profile ${profile}" first.`,
+      );
+    }
+  };
 }
 
 /** Runs the CLI; resolves with the exit code. */

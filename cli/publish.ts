@@ -7,9 +7,10 @@
  * the ETag just read. Files are handled by a bounded pool of workers; one file failing
  * never stops the others.
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { CreateArticleInput } from '../functions/core/article.ts';
-import { type ApiResponse, type EditorClient, NetworkError } from './client.ts';
+import { type ApiClient, type ApiResponse, NetworkError } from './client.ts';
 import { explainNetworkError, explainResponse, readProblem } from './errors.ts';
 import {
   type ArticleFileError,
@@ -47,7 +48,7 @@ export interface PublishReporter {
 
 export interface PublishOptions {
   readonly files: readonly string[];
-  readonly client: EditorClient;
+  readonly client: ApiClient;
   readonly reporter: PublishReporter;
   readonly dryRun?: boolean;
   readonly status?: 'draft' | 'published';
@@ -166,7 +167,7 @@ function lineOfSlug(prepared: Prepared): { line?: number } {
 }
 
 /** Explains a failed response, mapping the API's field errors to lines of the file. */
-function failure(prepared: Prepared, response: ApiResponse, request: string, client: EditorClient): Outcome {
+function failure(prepared: Prepared, response: ApiResponse, request: string, client: ApiClient): Outcome {
   const context = client.context(request, prepared.slug);
   const lines = explainResponse(response.status, response.json, context, response.headers);
   const problem = readProblem(response.json);
@@ -183,21 +184,41 @@ function failure(prepared: Prepared, response: ApiResponse, request: string, cli
   return { kind: 'failed', file: prepared.file, slug: prepared.slug, errors: lines };
 }
 
-async function publishOne(prepared: Prepared, options: PublishOptions): Promise<Outcome> {
+/** Network errors that mean every other file would fail the same way. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+interface RunState {
+  /** Set once the endpoint proved unreachable: later files are not attempted. */
+  unreachable?: string;
+}
+
+async function publishOne(prepared: Prepared, options: PublishOptions, state: RunState): Promise<Outcome> {
   const { client } = options;
   const { file, slug, article } = prepared;
+  if (state.unreachable !== undefined) {
+    return {
+      kind: 'failed',
+      file,
+      slug,
+      errors: [`not attempted: ${state.unreachable} could not be reached (see the first failure)`],
+    };
+  }
   const path = `/editor/articles/${encodeURIComponent(slug)}`;
   try {
     const current = await client.send('GET', path, { slug });
     if (current.status === 404) {
       if (options.dryRun) return { kind: 'created', file, slug, dryRun: true };
+      // One Idempotency-Key for this create and its retries: a retry after a lost
+      // response gets the first outcome instead of a 409.
       const created = await client.send('POST', '/editor/articles', {
         body: createBody(slug, article),
+        idempotencyKey: randomUUID(),
         slug,
       });
       if (created.status === 201) return { kind: 'created', file, slug };
       if (created.status === 409 && created.maybeAppliedBefore) {
-        // An earlier attempt may have created it before its response was lost.
+        // An earlier attempt may have created it before its response was lost (an API
+        // without Idempotency-Key support answers the retry 409).
         const check = await client.send('GET', path, { slug });
         if (check.status === 200 && changedFields(article, asRecord(check.json)).length === 0) {
           return { kind: 'created', file, slug };
@@ -230,6 +251,8 @@ async function publishOne(prepared: Prepared, options: PublishOptions): Promise<
     return failure(prepared, updated, `PUT ${path}`, client);
   } catch (error) {
     if (error instanceof NetworkError) {
+      const code = (error.error as NodeJS.ErrnoException | undefined)?.code;
+      if (code !== undefined && UNREACHABLE.has(code)) state.unreachable ??= error.context.endpoint;
       return { kind: 'failed', file, slug, errors: [explainNetworkError(error.error, error.context)] };
     }
     return { kind: 'failed', file, slug, errors: [error instanceof Error ? error.message : String(error)] };
@@ -271,8 +294,9 @@ export async function publishFiles(options: PublishOptions): Promise<PublishSumm
     if ('kind' in item) record(item);
     else ready.push(item);
   }
+  const state: RunState = {};
   await runPool(ready, options.concurrency ?? 4, async (item) => {
-    record(await publishOne(item, options));
+    record(await publishOne(item, options, state));
   });
   options.reporter.finish(summary, options.dryRun ?? false);
   return summary;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatFileError, parseArticleMarkdown, validateArticle } from '../../cli/front-matter.ts';
+import { parseSeedArticle } from '../../local/seed.ts';
 
 const SEED = readFileSync(new URL('../../fixtures/seed-article.md', import.meta.url), 'utf8');
 
@@ -38,6 +39,10 @@ describe('parseArticleMarkdown', () => {
     expect(result.slug).toBe('biden-partially-lifts-ban-on-ukraine-using-us-weapons-to-strike-inside-russia');
     expect(result.article.status).toBe('published');
     expect(result.hasPublishedAt).toBe(true);
+  });
+
+  it('reads the sample exactly as the local server seeds it, so republishing it is "unchanged"', () => {
+    expect(parseArticleMarkdown(SEED).input).toEqual(parseSeedArticle(SEED));
   });
 
   it('normalises CRLF and a byte order mark, keeping the same body', () => {
