@@ -29,7 +29,7 @@ export interface DynamoDbLocalOptions {
   readonly dbPath?: string;
   /** Create this table (from the shared table definition) when it does not exist. */
   readonly tableName?: string;
-  /** How long to wait for the first answer, in milliseconds (default 30 000). */
+  /** How long to wait for the first answer, in milliseconds (default 90 000: a busy machine is slow to start a JVM). */
   readonly startTimeoutMs?: number;
 }
 
@@ -297,7 +297,7 @@ async function startOnce(port: number, options: DynamoDbLocalOptions): Promise<D
     await new Promise((resolve) => setImmediate(resolve));
     if (spawnError?.code === 'ENOENT') throw new JavaNotFoundError(`java not found. ${JAVA_INSTALL_HINT}`);
     if (pid === undefined) throw new DynamoDbLocalStartError(spawnError?.message ?? 'java did not start');
-    await waitForDynamoDb(endpoint, options.startTimeoutMs ?? 30_000, isDead);
+    await waitForDynamoDb(endpoint, options.startTimeoutMs ?? 90_000, isDead);
   } catch (error) {
     await stop();
     if (spawnError?.code === 'ENOENT') throw new JavaNotFoundError(`java not found. ${JAVA_INSTALL_HINT}`);

@@ -51,7 +51,7 @@ describe('startDynamoDbLocal', () => {
     expect(Item?.v).toEqual({ N: '1' });
     expect((await second.send(new ListTablesCommand({}))).TableNames).toEqual(['persist-test']);
     second.destroy();
-  });
+  }, 180_000);
 
   it('says what to install when there is no java on PATH', async () => {
     const saved = process.env.PATH;
@@ -83,25 +83,25 @@ describe('no DynamoDB Local outlives the process that started it', () => {
 
   const start = async (thenExit: boolean) => {
     child = spawnTsx(['--input-type=module', '-e', CHILD(thenExit)], childEnv({}));
-    const match = await child.waitFor(/JAVA_PID=(\d+)/, 45_000);
+    const match = await child.waitFor(/JAVA_PID=(\d+)/, 90_000);
     return Number(match[1]);
   };
 
-  it('normal exit', async () => {
+  it('normal exit', { timeout: 120_000 }, async () => {
     const javaPid = await start(true);
     const exit = await child?.exited();
     expect(exit?.code).toBe(0);
     expect(await waitUntilGone(javaPid, 8_000)).toBe(true);
   });
 
-  it('SIGTERM of the parent', async () => {
+  it('SIGTERM of the parent', { timeout: 120_000 }, async () => {
     const javaPid = await start(false);
     child?.process.kill('SIGTERM');
     await child?.exited();
     expect(await waitUntilGone(javaPid, 8_000)).toBe(true);
   });
 
-  it('SIGKILL of the parent (the watchdog stops Java)', async () => {
+  it('SIGKILL of the parent (the watchdog stops Java)', { timeout: 120_000 }, async () => {
     const javaPid = await start(false);
     child?.process.kill('SIGKILL');
     await child?.exited();
