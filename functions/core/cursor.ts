@@ -1,36 +1,52 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { BadRequestError } from './errors.ts';
 
 /**
- * Opaque, tamper-evident list cursors: base64url(JSON {query, key}) + "." + HMAC-SHA256.
- * The cursor is bound to the query that produced it (route, tag, status), so it cannot be
- * replayed against another query, and it only ever carries a key the store returned.
+ * Opaque, tamper-evident list cursors. A cursor is the store's last key plus the query it
+ * belongs to (route, tag, status), sealed with AES-256-GCM under a key derived from the
+ * configured secret: clients can neither read the storage keys inside nor alter them, and a
+ * cursor replayed against another query, or minted by another deployment, is refused.
  */
 
 export type CursorKey = Record<string, string>;
 
 const MAX_CURSOR_LENGTH = 2048;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
-const mac = (secret: string, payload: string): Buffer =>
-  createHmac('sha256', secret).update(payload).digest();
+const keys = new Map<string, Buffer>();
+function keyFor(secret: string): Buffer {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    key = createHash('sha256').update(`newsdesk-cursor\n${secret}`).digest();
+    keys.set(secret, key);
+  }
+  return key;
+}
 
 export function encodeCursor(secret: string, query: string, key: CursorKey): string {
-  const payload = Buffer.from(JSON.stringify({ q: query, k: key }), 'utf8').toString('base64url');
-  return `${payload}.${mac(secret, payload).toString('base64url')}`;
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', keyFor(secret), iv);
+  const sealed = Buffer.concat([cipher.update(JSON.stringify({ q: query, k: key }), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64url');
 }
 
 const invalid = () => new BadRequestError('The cursor is not one this API returned for this query.');
 
 export function decodeCursor(secret: string, query: string, cursor: string): CursorKey {
-  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH) throw invalid();
-  const [payload, signature, ...rest] = cursor.split('.');
-  if (payload === undefined || signature === undefined || rest.length > 0) throw invalid();
-  const expected = mac(secret, payload);
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor))
+    throw invalid();
+  const bytes = Buffer.from(cursor, 'base64url');
+  if (bytes.length <= IV_BYTES + TAG_BYTES) throw invalid();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const decipher = createDecipheriv('aes-256-gcm', keyFor(secret), bytes.subarray(0, IV_BYTES));
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    const plain = Buffer.concat([
+      decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
+    parsed = JSON.parse(plain.toString('utf8'));
   } catch {
     throw invalid();
   }
