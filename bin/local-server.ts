@@ -6,6 +6,10 @@
 import { JavaNotFoundError, stopAllDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { type LocalServer, LocalServerError, readyMessage, startLocalServer } from '../local/server.ts';
 
+// The AWS SDK warns that its 2027 releases will need Node.js 22; the lockfile pins a version
+// that supports Node.js 20, so the warning only adds noise to the ready block.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 let server: LocalServer | undefined;
 let shuttingDown = false;
 
