@@ -9,6 +9,12 @@ import {
   PUBLIC_ALLOW_HEADERS,
   type RouteDefinition,
 } from '../functions/core/routes.ts';
+import {
+  OPENAPI_CACHE_CONTROL,
+  OPENAPI_CONTENT_TYPE,
+  OPENAPI_PATH,
+  readOpenApiFile,
+} from '../openapi/file.ts';
 import { acknowledge } from './nag.ts';
 
 export interface NewsdeskApiProps {
@@ -51,6 +57,33 @@ export interface NewsdeskApiProps {
    * @default Duration.minutes(10)
    */
   readonly preflightMaxAge?: Duration;
+  /**
+   * The OpenAPI document served at `GET /openapi.json` (ASCII JSON).
+   * @default the committed openapi.json
+   */
+  readonly openApiDocument?: string;
+}
+
+/** API Gateway's limit on one mapping template (300 KB). */
+export const MAX_MAPPING_TEMPLATE_BYTES = 300 * 1024;
+
+/**
+ * The mapping template answering the OpenAPI document. VTL gives `$` and `#` meaning and
+ * a JSON Schema document is full of both (`$ref`, `#/components/...`), so the document is
+ * embedded as base64, which has neither, and decoded by `$util.base64Decode` (ASCII only,
+ * so no character set question arises).
+ */
+export function openApiTemplate(document: string): string {
+  if (!/^[\x20-\x7e\n]*$/.test(document)) {
+    throw new Error('The OpenAPI document must be ASCII JSON (openapi.json as `npm run openapi` writes it).');
+  }
+  const template = `$util.base64Decode('${Buffer.from(document, 'ascii').toString('base64')}')`;
+  if (template.length > MAX_MAPPING_TEMPLATE_BYTES) {
+    throw new Error(
+      `The OpenAPI document is too large for a mapping template (${template.length} > ${MAX_MAPPING_TEMPLATE_BYTES} bytes as base64).`,
+    );
+  }
+  return template;
 }
 
 interface Problem {
@@ -347,6 +380,7 @@ export class NewsdeskApi extends Construct {
     }
 
     this.addRoutes(props, publicOrigins, editorOrigins);
+    this.addOpenApiRoute(props, publicOrigins);
 
     acknowledge(
       this.api,
@@ -455,6 +489,92 @@ export class NewsdeskApi extends Construct {
       if (!byResource.has(path)) this.addFallback(resource, 404, 'not-found', 'Not Found', 'No such route.');
     }
     this.addFallback(this.api.root.addResource('{proxy+}'), 404, 'not-found', 'Not Found', 'No such route.');
+  }
+
+  /**
+   * `GET /openapi.json`: the contract, public, from a mock integration (no function),
+   * with the public routes' CORS rule, a preflight and the 405 fallback.
+   */
+  private addOpenApiRoute(props: NewsdeskApiProps, publicOrigins: string[]): void {
+    const template = openApiTemplate(props.openApiDocument ?? readOpenApiFile());
+    const resource = this.api.root.addResource(OPENAPI_PATH.slice(1), {
+      defaultCorsPreflightOptions: {
+        allowOrigins: publicOrigins,
+        allowHeaders: [...PUBLIC_ALLOW_HEADERS],
+        allowMethods: ['GET'],
+        maxAge: props.preflightMaxAge ?? Duration.minutes(10),
+        statusCode: 204,
+      },
+    });
+    const single = publicOrigins.includes('*')
+      ? '*'
+      : publicOrigins.length === 1
+        ? publicOrigins[0]
+        : undefined;
+    const headers: Record<string, string> = {
+      'Content-Type': quote(OPENAPI_CONTENT_TYPE),
+      'Cache-Control': quote(OPENAPI_CACHE_CONTROL),
+      'X-Content-Type-Options': quote('nosniff'),
+      ...(single === undefined
+        ? { Vary: quote('Origin') }
+        : { 'Access-Control-Allow-Origin': quote(single) }),
+    };
+    // Several origins: echo the caller's Origin, as the 404/405 fallbacks do.
+    const echo =
+      single === undefined
+        ? "#set($context.responseOverride.header.Access-Control-Allow-Origin = $input.params().header.get('Origin'))\n"
+        : '';
+    const method = resource.addMethod(
+      'GET',
+      new apigw.MockIntegration({
+        requestTemplates: { 'application/json': JSON.stringify({ statusCode: 200 }) },
+        passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_MATCH,
+        integrationResponses: [
+          {
+            statusCode: '200',
+            responseTemplates: { 'application/json': `${echo}${template}` },
+            responseParameters: Object.fromEntries(
+              Object.entries(headers).map(([name, value]) => [`method.response.header.${name}`, value]),
+            ),
+          },
+        ],
+      }),
+      {
+        authorizationType: apigw.AuthorizationType.NONE,
+        operationName: 'GetOpenApiDocument',
+        methodResponses: [
+          {
+            statusCode: '200',
+            responseParameters: Object.fromEntries(
+              [...Object.keys(headers), ...(single === undefined ? ['Access-Control-Allow-Origin'] : [])].map(
+                (name) => [`method.response.header.${name}`, true],
+              ),
+            ),
+          },
+        ],
+      },
+    );
+    this.acknowledgeUnauthenticated(
+      method,
+      'The public API contract (openapi.json) from a mock integration; it reaches no function and no data.',
+    );
+    this.addFallback(
+      resource,
+      405,
+      'method-not-allowed',
+      'Method Not Allowed',
+      'This route accepts GET, OPTIONS.',
+      {
+        Allow: quote('GET, OPTIONS'),
+      },
+    );
+    const preflight = resource.node.tryFindChild('OPTIONS');
+    if (preflight) {
+      this.acknowledgeUnauthenticated(
+        preflight,
+        'CORS preflight: browsers send OPTIONS without credentials, so it cannot require a signature.',
+      );
+    }
   }
 
   /** An unauthenticated ANY method answering a fixed problem from a mock integration. */
