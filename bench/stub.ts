@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+/**
+ * A DynamoDB stand-in for the warm-handler benchmark: an HTTP server on 127.0.0.1 that
+ * speaks DynamoDB's JSON protocol (`X-Amz-Target: DynamoDB_20120810.<Operation>`) and
+ * answers GetItem, Query, PutItem and TransactWriteItems with canned items, at once.
+ * What is measured is then the handler and the SDK, not a database.
+ */
+
+/** An item in DynamoDB's wire format (`{"slug": {"S": "…"}}`). */
+export type WireItem = Record<string, WireValue>;
+export type WireValue =
+  | { readonly S: string }
+  | { readonly N: string }
+  | { readonly B: string }
+  | { readonly BOOL: boolean }
+  | { readonly NULL: true }
+  | { readonly L: WireValue[] }
+  | { readonly M: Record<string, WireValue> };
+
+/** A plain value (as the Document client takes it) in DynamoDB's wire format. */
+export function toWireValue(value: unknown): WireValue {
+  if (value === null) return { NULL: true };
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'number') return { N: String(value) };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (value instanceof Uint8Array) return { B: Buffer.from(value).toString('base64') };
+  if (Array.isArray(value)) return { L: value.map(toWireValue) };
+  if (typeof value === 'object') {
+    return { M: toWireItem(value as Record<string, unknown>) };
+  }
+  throw new TypeError(`no DynamoDB representation for ${typeof value}`);
+}
+
+/** An item (attributes whose value is `undefined` are left out, as the store's client does). */
+export function toWireItem(item: Readonly<Record<string, unknown>>): WireItem {
+  const wire: WireItem = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (value !== undefined) wire[name] = toWireValue(value);
+  }
+  return wire;
+}
+
+export interface StubData {
+  /** What a GetItem returns. */
+  readonly getItem: WireItem;
+  /** What a Query on the table for one article's items returns (head and content). */
+  readonly articleItems: readonly WireItem[];
+  /** What a Query on an index returns (list items), cut to the query's Limit. */
+  readonly indexItems: readonly WireItem[];
+  /** What a Query on a tag partition returns, cut to the query's Limit. */
+  readonly tagItems: readonly WireItem[];
+}
+
+export type StubCounts = Record<string, number>;
+
+const JSON_TYPE = 'application/x-amz-json-1.0';
+
+interface QueryInput {
+  readonly IndexName?: string;
+  readonly Limit?: number;
+  readonly ExpressionAttributeValues?: Record<string, { S?: string }>;
+}
+
+function queryOutput(data: StubData, input: QueryInput): string {
+  const partition = Object.values(input.ExpressionAttributeValues ?? {})[0]?.S ?? '';
+  const all =
+    input.IndexName !== undefined
+      ? data.indexItems
+      : partition.startsWith('TAG#')
+        ? data.tagItems
+        : data.articleItems;
+  const items = input.Limit === undefined ? all : all.slice(0, input.Limit);
+  return JSON.stringify({ Items: items, Count: items.length, ScannedCount: items.length });
+}
+
+/** Starts the stub on 127.0.0.1 (port 0 = any free one); `counts` tallies requests by operation. */
+export function startStub(
+  data: StubData,
+  port = 0,
+): Promise<{ server: Server; port: number; counts: StubCounts }> {
+  const counts: StubCounts = {};
+  const getItemOutput = JSON.stringify({ Item: data.getItem });
+  const respond = (response: ServerResponse, status: number, body: string) => {
+    response.writeHead(status, {
+      'Content-Type': JSON_TYPE,
+      'Content-Length': Buffer.byteLength(body),
+      'x-amzn-RequestId': 'BENCHSTUB0000000000000000000000000000000000000000000',
+    });
+    response.end(body);
+  };
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const target = String(request.headers['x-amz-target'] ?? '');
+      const operation = target.slice(target.indexOf('.') + 1);
+      counts[operation] = (counts[operation] ?? 0) + 1;
+      switch (operation) {
+        case 'GetItem':
+          respond(response, 200, getItemOutput);
+          return;
+        case 'Query':
+          respond(response, 200, queryOutput(data, JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+          return;
+        case 'PutItem':
+        case 'TransactWriteItems':
+          respond(response, 200, '{}');
+          return;
+        default:
+          respond(
+            response,
+            400,
+            JSON.stringify({
+              __type: 'com.amazon.coral.service#UnknownOperationException',
+              message: `the bench stub does not answer ${operation}`,
+            }),
+          );
+      }
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address !== null ? address.port : 0, counts });
+    });
+  });
+}
