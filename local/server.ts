@@ -49,6 +49,8 @@ import {
   preflight,
   STARTING,
 } from './gateway.ts';
+import { openApiResponse } from './openapi-route.ts';
+import { type ReaderServer, ReaderServerError, readerPortFor, startReaderServer } from './reader-server.ts';
 import { parseSeedArticle } from './seed.ts';
 import { type EditorCredential, userArn, verifySigV4 } from './sigv4.ts';
 
@@ -75,6 +77,8 @@ export interface LocalServerOptions {
   readonly seedFile?: string;
   /** One line per request (method, path, status, time, and why a signature was refused). */
   readonly log?: (line: string) => void;
+  /** Port of the reader page; default $READER_PORT or the API's port + 1 (0 when the API's is 0); false: none. */
+  readonly readerPort?: number | false;
 }
 
 export interface LocalServer {
@@ -92,6 +96,8 @@ export interface LocalServer {
   readonly editor: ResolvedCredential;
   /** What happened to the sample article on this start. */
   readonly seed: SeedOutcome;
+  /** The reader page (another origin, reading this API), when started. */
+  readonly readerUrl: string | undefined;
   /** Closes the HTTP server and stops DynamoDB Local if this server started it. Idempotent. */
   close(): Promise<void>;
 }
@@ -293,6 +299,12 @@ function createRequestListener(deps: RequestContextDeps) {
       );
 
     try {
+      const openApi = openApiResponse(method, path, deps.cors, origin);
+      if (openApi !== undefined) {
+        send(openApi);
+        discardRest(req, res);
+        return;
+      }
       const handlers = deps.handlers();
       if (handlers === undefined) {
         problem(STARTING, 'any', { 'Retry-After': '1' });
@@ -469,6 +481,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   const actualPort = await listen(server, port);
   let ddb: DynamoDbLocal | undefined;
+  let reader: ReaderServer | undefined;
   const closeServer = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -476,6 +489,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     });
 
   try {
+    const readerPort = options.readerPort ?? readerPortFor(port, actualPort);
+    if (readerPort !== false) {
+      reader = await startReaderServer({ port: readerPort, apiUrl: `http://${HOST}:${actualPort}` }).catch(
+        (error: unknown) => {
+          throw error instanceof ReaderServerError ? new LocalServerError(error.message) : error;
+        },
+      );
+    }
     const external = options.dynamodbEndpoint ?? process.env.DYNAMODB_ENDPOINT;
     let endpoint: string;
     if (external !== undefined && external !== '') {
@@ -522,8 +543,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       dynamodb: { endpoint, pid: ddb?.pid, dir: ddb === undefined ? undefined : dynamodbDir(dataDir) },
       editor,
       seed,
+      readerUrl: reader?.url,
       close: () => {
         closing ??= (async () => {
+          await reader?.close();
           await closeServer();
           await ddb?.stop();
         })();
@@ -531,6 +554,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       },
     };
   } catch (error) {
+    await reader?.close();
     await closeServer();
     await ddb?.stop();
     throw error;
@@ -573,6 +597,8 @@ export function readyMessage(server: LocalServer): string {
     ...(editor.source === 'generated' ? [`               generated now: ${editor.secretAccessKey}`] : []),
     `  sample       ${seedLine}`,
     `  signing      SigV4, service execute-api, region ${region}; everything under /editor/ needs it`,
+    `  contract     ${url}/openapi.json`,
+    ...(server.readerUrl === undefined ? [] : [`  reader page  ${server.readerUrl}`]),
     '',
     'Publish an article:',
     `  KEY=${editor.accessKeyId}`,
