@@ -11,7 +11,13 @@ import { buildOpenApiDocument, renderOpenApiDocument, SECURITY_SCHEME } from '..
 import { OPENAPI_PATH, readOpenApiFile } from '../../openapi/file.ts';
 import { generate } from '../../openapi/generate.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../openapi/json.ts';
-import { deref, resolvePointer, validateOpenApiDocument } from '../../openapi/validate.ts';
+import {
+  compileSchema,
+  createAjv,
+  deref,
+  resolvePointer,
+  validateOpenApiDocument,
+} from '../../openapi/validate.ts';
 
 const committed = readOpenApiFile();
 const doc = JSON.parse(committed) as JsonObject;
@@ -194,6 +200,41 @@ describe('openapi.json', () => {
         variables: { ApiUrl: expect.objectContaining({ default: expect.any(String) }) },
       }),
     ]);
+  });
+
+  it('response schemas refuse storage internals, missing fields and wrong types', () => {
+    const ajv = createAjv(doc);
+    const validate = compileSchema(ajv, { $ref: '#/components/schemas/PublicArticle' });
+    const good = {
+      slug: 'a',
+      title: 'A',
+      summary: null,
+      body: 'x',
+      bodyHtml: '<p>x</p>\n',
+      author: null,
+      tags: [],
+      publishedAt: '2024-05-31T06:00:00Z',
+      updatedAt: '2024-05-31T06:00:00.000Z',
+    };
+    expect(validate(good)).toBe(true);
+    expect(validate({ ...good, pk: 'ARTICLE#a' })).toBe(false);
+    expect(validate({ ...good, createdBy: 'arn:aws:iam::000000000000:user/x' })).toBe(false);
+    const { summary: _summary, ...missing } = good;
+    expect(validate(missing)).toBe(false);
+    expect(validate({ ...good, publishedAt: null })).toBe(false);
+    expect(validate({ ...good, tags: ['a', 'a'] })).toBe(false);
+    const problem = compileSchema(ajv, { $ref: '#/components/schemas/Problem400' });
+    const base = {
+      type: 'urn:newsdesk:problem:validation-error',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'x',
+    };
+    expect(problem({ ...base, errors: [] })).toBe(true);
+    expect(problem(base)).toBe(false);
+    expect(problem({ ...base, type: 'urn:newsdesk:problem:bad-request' })).toBe(true);
+    expect(problem({ ...base, status: 404, errors: [] })).toBe(false);
+    expect(problem({ ...base, errors: [], stack: 'Error: at ...' })).toBe(false);
   });
 
   it('builds the same document every time (deterministic)', () => {
