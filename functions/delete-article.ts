@@ -1,4 +1,4 @@
-import { parseSlug } from './core/article.ts';
+import { parseSlug } from './core/article-model.ts';
 import type { ArticleService } from './core/articles.ts';
 import { defaultArticleService } from './core/deps.ts';
 import { editorOf, empty, httpHandler, NO_STORE } from './core/http.ts';

@@ -1,11 +1,10 @@
-import { parseSlug } from './core/article.ts';
-import type { ArticleService } from './core/articles.ts';
-import { matchesEtag } from './core/articles.ts';
-import { defaultArticleService } from './core/deps.ts';
+import { parseSlug } from './core/article-model.ts';
+import { type ArticleReader, matchesEtag } from './core/article-reader.ts';
 import { empty, httpHandler, json, publicCache } from './core/http.ts';
+import { defaultArticleReader } from './core/read-deps.ts';
 
 /** GET /articles/{slug}: one visible article, cacheable, 304 on a matching If-None-Match. */
-export const makeHandler = (service: ArticleService = defaultArticleService()) =>
+export const makeHandler = (service: ArticleReader = defaultArticleReader()) =>
   httpHandler({ name: 'GET /articles/{slug}', auth: 'public' }, async (request) => {
     const slug = parseSlug(request.pathParameter('slug'));
     const { article, etag } = await service.getPublic(slug);

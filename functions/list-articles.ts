@@ -1,12 +1,11 @@
-import { etagOfBody, SLUG_PATTERN } from './core/article.ts';
-import type { ArticleService } from './core/articles.ts';
-import { matchesEtag } from './core/articles.ts';
-import { defaultArticleService } from './core/deps.ts';
+import { etagOfBody, SLUG_PATTERN } from './core/article-model.ts';
+import { type ArticleReader, matchesEtag } from './core/article-reader.ts';
 import { ValidationError } from './core/errors.ts';
 import { empty, httpHandler, json, parseLimit, publicCache } from './core/http.ts';
+import { defaultArticleReader } from './core/read-deps.ts';
 
 /** GET /articles?limit=&cursor=&tag=: visible articles, newest first, paged by cursor. */
-export const makeHandler = (service: ArticleService = defaultArticleService()) =>
+export const makeHandler = (service: ArticleReader = defaultArticleReader()) =>
   httpHandler({ name: 'GET /articles', auth: 'public' }, async (request) => {
     const limit = parseLimit(request.query('limit'));
     const tag = request.query('tag');

@@ -1,78 +1,37 @@
 import { createHash } from 'node:crypto';
+import type { CreateArticleInput, UpdateArticleInput } from './article.ts';
+import { type Article, deriveSlug, type EditorArticle, editorArticle, etagOf } from './article-model.ts';
 import {
-  type Article,
-  type CreateArticleInput,
-  deriveSlug,
-  type EditorArticle,
-  type EditorSummary,
-  editorArticle,
-  editorSummary,
-  etagOf,
-  isVisible,
-  type PublicArticle,
-  type PublicSummary,
-  publicArticle,
-  publicSummary,
-  type UpdateArticleInput,
-} from './article.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+  ArticleReader,
+  type ArticleReaderOptions,
+  matchesEtag,
+  notFound,
+  type Tagged,
+} from './article-reader.ts';
 import {
   IdempotencyKeyReusedError,
-  NotFoundError,
   PreconditionFailedError,
   PreconditionRequiredError,
   ValidationError,
 } from './errors.ts';
 import { renderMarkdown } from './markdown.ts';
-import { type ArticleStore, IdempotencyKeyUsedError, type ListQuery } from './store.ts';
+import { IdempotencyKeyUsedError } from './store.ts';
+
+export { matchesEtag, type Page, type Tagged } from './article-reader.ts';
 
 /** How long an Idempotency-Key is remembered. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
+export type ArticleServiceOptions = ArticleReaderOptions;
+
 /**
  * The article use cases, one method per route. Handlers call these with validated
- * input and the caller's identity; this is where the contract's rules live.
+ * input and the caller's identity; this is where the contract's rules live. The reads
+ * come from `ArticleReader` (article-reader.ts), which the read functions use alone.
  */
-
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextCursor: string | null;
-}
-
-export interface Tagged<T> {
-  readonly article: T;
-  readonly etag: string;
-}
-
-export interface ArticleServiceOptions {
-  readonly store: ArticleStore;
-  readonly cursorSecret: string;
-  readonly clock?: () => Date;
-}
-
-/** True when an If-Match / If-None-Match header value lists `etag` (or is `*`). */
-export function matchesEtag(header: string, etag: string, { weak }: { weak: boolean }): boolean {
-  return header.split(',').some((raw) => {
-    const candidate = raw.trim();
-    if (candidate === '*') return true;
-    if (weak) return candidate.replace(/^W\//, '') === etag;
-    return candidate === etag;
-  });
-}
-
-export class ArticleService {
-  private readonly store: ArticleStore;
-  private readonly cursorSecret: string;
-  private readonly clock: () => Date;
-
-  constructor(options: ArticleServiceOptions) {
-    this.store = options.store;
-    this.cursorSecret = options.cursorSecret;
-    this.clock = options.clock ?? (() => new Date());
-  }
-
+export class ArticleService extends ArticleReader {
   /**
    * Creates an article. With an idempotency key, the outcome is recorded in the same
    * transaction for 24 hours: a retry with the same key and the same input gets the
@@ -136,19 +95,6 @@ export class ArticleService {
     }
   }
 
-  /** A visible article (published, publishedAt ≤ now), for the public route. */
-  async getPublic(slug: string): Promise<Tagged<PublicArticle>> {
-    const article = await this.store.get(slug);
-    if (article === undefined || !isVisible(article, this.clock())) throw notFound();
-    return { article: publicArticle(article), etag: etagOf(article) };
-  }
-
-  async getForEditor(slug: string): Promise<Tagged<EditorArticle>> {
-    const article = await this.store.get(slug, { consistent: true });
-    if (article === undefined) throw notFound();
-    return { article: editorArticle(article, this.clock()), etag: etagOf(article) };
-  }
-
   async update(
     slug: string,
     ifMatch: string | undefined,
@@ -188,38 +134,4 @@ export class ArticleService {
     }
     await this.store.takeDown(current, { by: editor, at: this.clock().toISOString() });
   }
-
-  async listPublic(options: {
-    limit: number;
-    cursor: string | undefined;
-    tag: string | undefined;
-  }): Promise<Page<PublicSummary>> {
-    const query: ListQuery = { kind: 'public', tag: options.tag ?? null };
-    const page = await this.list(query, options.limit, options.cursor);
-    return { items: page.items.map(publicSummary), nextCursor: page.nextCursor };
-  }
-
-  async listForEditor(options: {
-    limit: number;
-    cursor: string | undefined;
-    status: 'draft' | 'scheduled' | 'published' | undefined;
-  }): Promise<Page<EditorSummary>> {
-    const now = this.clock();
-    const query: ListQuery = { kind: 'editor', status: options.status ?? null };
-    const page = await this.list(query, options.limit, options.cursor, now);
-    return { items: page.items.map((item) => editorSummary(item, now)), nextCursor: page.nextCursor };
-  }
-
-  private async list(query: ListQuery, limit: number, cursor: string | undefined, now = this.clock()) {
-    const binding =
-      query.kind === 'public' ? `public|tag=${query.tag ?? ''}` : `editor|status=${query.status ?? ''}`;
-    const startKey = cursor === undefined ? undefined : decodeCursor(this.cursorSecret, binding, cursor);
-    const page = await this.store.list({ query, now, limit, startKey });
-    return {
-      items: page.items,
-      nextCursor: page.lastKey === undefined ? null : encodeCursor(this.cursorSecret, binding, page.lastKey),
-    };
-  }
 }
-
-const notFound = () => new NotFoundError('No article with this slug.');

@@ -19,11 +19,19 @@ export function isSafeUrl(url: string): boolean {
   return !BLOCKED_SCHEME.test(url.replace(IGNORED_IN_SCHEME, '').toLowerCase());
 }
 
-const markdown = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
-markdown.validateLink = isSafeUrl;
+let markdown: InstanceType<typeof MarkdownIt> | undefined;
+
+/** The renderer, configured on first use (a function that never renders never pays for it). */
+function renderer(): InstanceType<typeof MarkdownIt> {
+  if (markdown === undefined) {
+    markdown = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
+    markdown.validateLink = isSafeUrl;
+  }
+  return markdown;
+}
 
 export function renderMarkdown(source: string): string {
-  const html = markdown.render(source);
+  const html = renderer().render(source);
   if (Buffer.byteLength(html, 'utf8') > MAX_HTML_BYTES) {
     throw new ValidationError('The body renders to too much HTML.', [
       {
