@@ -1,0 +1,115 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { renderMarkdown } from '../../functions/core/markdown.ts';
+import { localService } from '../support/dynamodb.ts';
+import { apiEvent, EDITOR_ARN } from '../support/events.ts';
+import { answerViolations } from './checks.ts';
+import { checkConsistency } from './invariants.ts';
+import { call, type Handler, handlersFor } from './routes.ts';
+import { describeDiff, diff, rawClient, scanAll, snapshot } from './table.ts';
+
+/**
+ * Directed cases at the far edges of the contract, found while fuzzing: requests the
+ * contract accepts whose stored form is largest (rendered HTML expands, the JSON of
+ * the content escapes again, revisions and idempotency records copy it). Each must be
+ * answered 2xx or 4xx, and a refused one must write nothing.
+ */
+
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  apiEvent({
+    method: 'POST',
+    resource: '/editor/articles',
+    path: '/editor/articles',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    userArn: EDITOR_ARN,
+  });
+
+const put = (slug: string, etag: string, body: unknown) =>
+  apiEvent({
+    method: 'PUT',
+    resource: '/editor/articles/{slug}',
+    path: `/editor/articles/${slug}`,
+    pathParameters: { slug },
+    headers: { 'Content-Type': 'application/json', 'If-Match': etag },
+    body: JSON.stringify(body),
+    userArn: EDITOR_ARN,
+  });
+
+/**
+ * A body of a few KB whose HTML is just under the 1 MiB render limit and whose HTML,
+ * JSON-escaped for storage, is about twice that: one reference link whose title is
+ * backslashes, used over and over.
+ */
+function expandingBody(): string {
+  const body = (uses: number) => `[r]: /u "${'\\\\'.repeat(3_000)}"\n\n${'[r] '.repeat(uses)}`;
+  const fits = (uses: number) => {
+    try {
+      renderMarkdown(body(uses));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let uses = 1;
+  for (let step = 512; step >= 1; step /= 2) while (fits(uses + step)) uses += step;
+  return body(uses);
+}
+
+let create: Handler;
+let update: Handler;
+let tableName: string;
+const raw = () => rawClient(inject('dynamodbEndpoint'));
+
+beforeAll(async () => {
+  const env = await localService();
+  tableName = env.tableName;
+  const handlers = handlersFor(env.service);
+  create = handlers['POST /editor/articles'];
+  update = handlers['PUT /editor/articles/{slug}'];
+});
+
+describe('largest stored forms', () => {
+  it('an article of 100 000 "<" (400 KB of HTML) created with an Idempotency-Key: 201, and the retry replays it', async () => {
+    const body = { slug: 'angles', title: 'Angles', body: '<'.repeat(100_000) };
+    const first = await call(create, post(body, { 'Idempotency-Key': 'angles-1' }));
+    expect(first.status, first.body.slice(0, 300)).toBe(201);
+    const again = await call(create, post(body, { 'Idempotency-Key': 'angles-1' }));
+    expect(again.status).toBe(201);
+    expect(again.body).toBe(first.body);
+  });
+
+  it('an article of 100 000 quotes (600 KB of HTML) is created, updated and updated again', async () => {
+    const created = await call(create, post({ slug: 'quotes', title: 'Quotes', body: '"'.repeat(100_000) }));
+    expect(created.status, created.body.slice(0, 300)).toBe(201);
+    let etag = created.headers.etag ?? '';
+    for (const round of [1, 2]) {
+      const updated = await call(
+        update,
+        put('quotes', etag, { title: `Quotes ${round}`, body: `${'"'.repeat(99_999)}${round}` }),
+      );
+      expect(updated.status, updated.body.slice(0, 300)).toBe(200);
+      etag = updated.headers.etag ?? '';
+    }
+    expect(checkConsistency(await scanAll(raw(), tableName)).violations).toEqual([]);
+  });
+
+  it('a 7 KB body that renders to 1 MiB of HTML (2 MB stored): create, then update it with the same kind of body — 2xx or 4xx, never 5xx', async () => {
+    const body = expandingBody();
+    expect(body.length).toBeLessThan(16_000);
+    const created = await call(create, post({ slug: 'expands', title: 'Expands', body }));
+    // Refusing it (400) would be a fair answer too; failing (5xx) is not.
+    expect(answerViolations('POST /editor/articles', created)).toEqual([]);
+    if (created.status !== 201) return;
+    const before = await snapshot(raw(), tableName);
+    const updated = await call(
+      update,
+      put('expands', created.headers.etag ?? '', { title: 'Expands again', body: `${body} ` }),
+    );
+    expect(answerViolations('PUT /editor/articles/{slug}', updated), updated.body.slice(0, 300)).toEqual([]);
+    if (updated.status >= 400) {
+      const after = await snapshot(raw(), tableName);
+      expect(after.bytes.equals(before.bytes), describeDiff(diff(before, after))).toBe(true);
+    }
+    expect(checkConsistency(await scanAll(raw(), tableName)).violations).toEqual([]);
+  });
+});

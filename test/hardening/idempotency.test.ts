@@ -1,0 +1,217 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { etagOf } from '../../functions/core/article.ts';
+import { TABLE } from '../../functions/core/table.ts';
+import { localService } from '../support/dynamodb.ts';
+import { apiEvent, EDITOR_ARN } from '../support/events.ts';
+import { answerViolations } from './checks.ts';
+import { checkConsistency } from './invariants.ts';
+import { type Answer, call, type Handler, handlersFor } from './routes.ts';
+import { describeDiff, diff, type RawItem, rawClient, scanAll, snapshot } from './table.ts';
+
+/**
+ * Idempotent create (POST /editor/articles with Idempotency-Key), end to end through the
+ * handler on DynamoDB Local: replay, conflict, scope, concurrency and expiry, each
+ * checked on the table itself.
+ */
+
+const BOB = 'arn:aws:iam::000000000000:user/bob';
+const TTL = TABLE.ttlAttribute;
+
+const post = (body: unknown, key: string | undefined, editor = EDITOR_ARN) =>
+  apiEvent({
+    method: 'POST',
+    resource: '/editor/articles',
+    path: '/editor/articles',
+    headers: { 'Content-Type': 'application/json', ...(key === undefined ? {} : { 'Idempotency-Key': key }) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    userArn: editor,
+  });
+
+const put = (slug: string, etag: string, body: unknown) =>
+  apiEvent({
+    method: 'PUT',
+    resource: '/editor/articles/{slug}',
+    path: `/editor/articles/${slug}`,
+    pathParameters: { slug },
+    headers: { 'Content-Type': 'application/json', 'If-Match': etag },
+    body: JSON.stringify(body),
+    userArn: EDITOR_ARN,
+  });
+
+let create: Handler;
+let update: Handler;
+let tableName: string;
+const raw = () => rawClient(inject('dynamodbEndpoint'));
+const table = () => snapshot(raw(), tableName);
+const records = async () => checkConsistency(await scanAll(raw(), tableName)).other;
+
+function same(a: Answer, b: Answer) {
+  expect(b.status).toBe(a.status);
+  expect(b.body).toBe(a.body);
+  expect(b.headers.etag).toBe(a.headers.etag);
+  expect(b.headers.location).toBe(a.headers.location);
+}
+
+beforeEach(async () => {
+  const env = await localService();
+  tableName = env.tableName;
+  const handlers = handlersFor(env.service);
+  create = handlers['POST /editor/articles'];
+  update = handlers['PUT /editor/articles/{slug}'];
+});
+
+describe('Idempotency-Key on POST /editor/articles', () => {
+  const body = { title: 'Idempotent story', body: 'Once *only*.', tags: ['news'] };
+
+  it('same key and body: the original 201 (same body, same ETag), and nothing written again', async () => {
+    const first = await call(create, post(body, 'key-1'));
+    expect(first.status, first.body).toBe(201);
+    const before = await table();
+    const again = await call(create, post(body, 'key-1'));
+    same(first, again);
+    const after = await table();
+    expect(after.bytes.equals(before.bytes), describeDiff(diff(before, after))).toBe(true);
+  });
+
+  it('the same request written differently (key order, white space) is the same request', async () => {
+    const first = await call(create, post(body, 'key-2'));
+    const reordered = `{ "tags": ["news"],\n  "body": "Once *only*.", "title": "Idempotent story" }`;
+    same(first, await call(create, post(reordered, 'key-2')));
+  });
+
+  it('replays the original response even after the article has changed since', async () => {
+    const first = await call(create, post(body, 'key-3'));
+    const edited = await call(
+      update,
+      put('idempotent-story', first.headers.etag ?? '', { ...body, title: 'Edited' }),
+    );
+    expect(edited.status).toBe(200);
+    same(first, await call(create, post(body, 'key-3')));
+  });
+
+  it('same key, another body: 422 problem+json, nothing written', async () => {
+    await call(create, post(body, 'key-4'));
+    const before = await table();
+    const reused = await call(create, post({ ...body, title: 'Another story' }, 'key-4'));
+    expect(reused.status).toBe(422);
+    expect(answerViolations('POST /editor/articles', reused)).toEqual([]);
+    expect(JSON.parse(reused.body)).toMatchObject({
+      status: 422,
+      type: expect.stringContaining('idempotency'),
+    });
+    const after = await table();
+    expect(after.bytes.equals(before.bytes), describeDiff(diff(before, after))).toBe(true);
+  });
+
+  it('keys are scoped to the caller: another editor with the same key makes a new request', async () => {
+    const alices = await call(create, post(body, 'shared-key'));
+    expect(alices.status).toBe(201);
+    // Bob's identical request is not a replay of Alice's: it is a new create of a taken slug.
+    const bobsCopy = await call(create, post(body, 'shared-key', BOB));
+    expect(bobsCopy.status).toBe(409);
+    // And his own body with that key is not a 422: the key is his, and unused.
+    const bobs = await call(create, post({ ...body, title: 'Bob story' }, 'shared-key', BOB));
+    expect(bobs.status, bobs.body).toBe(201);
+    expect(JSON.parse(bobs.body)).toMatchObject({ slug: 'bob-story', createdBy: BOB });
+    expect(await records()).toHaveLength(2);
+  });
+
+  it('records expire after 24 hours through the table TTL attribute, written with the article', async () => {
+    const started = Math.floor(Date.now() / 1000);
+    await call(create, post(body, 'key-ttl'));
+    const [record, ...others] = await records();
+    expect(others).toEqual([]);
+    const expiresAt = record?.[TTL];
+    expect(typeof expiresAt).toBe('number');
+    expect(Number(expiresAt) - started).toBeGreaterThanOrEqual(24 * 3600 - 5);
+    expect(Number(expiresAt) - started).toBeLessThanOrEqual(24 * 3600 + 5);
+  });
+
+  it('an expired record that TTL has not deleted yet counts as absent', async () => {
+    const first = await call(create, post(body, 'key-expired'));
+    expect(first.status).toBe(201);
+    // Expire it in place, as if 24 h had passed and TTL had not swept it yet.
+    const [record] = (await scanAll(raw(), tableName)).filter((item: RawItem) => item[TTL] !== undefined);
+    expect(record).toBeDefined();
+    const pk = TABLE.partitionKey.name;
+    const sk = TABLE.sortKey.name;
+    await raw().send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { [pk]: record?.[pk] ?? { S: '' }, [sk]: record?.[sk] ?? { S: '' } },
+        UpdateExpression: 'SET #ttl = :past',
+        ExpressionAttributeNames: { '#ttl': TTL },
+        ExpressionAttributeValues: { ':past': { N: String(Math.floor(Date.now() / 1000) - 60) } },
+      }),
+    );
+    // The same body is now a new request: its slug is taken (409), not a replay.
+    const same = await call(create, post(body, 'key-expired'));
+    expect(same.status).toBe(409);
+    // Another body with the key is a new create, not a 422, and takes the key over.
+    const other = await call(create, post({ ...body, title: 'Second story' }, 'key-expired'));
+    expect(other.status, other.body).toBe(201);
+    const replay = await call(create, post({ ...body, title: 'Second story' }, 'key-expired'));
+    expect(replay.status).toBe(201);
+    expect(replay.body).toBe(other.body);
+    expect(await records()).toHaveLength(1);
+  });
+
+  it('concurrent duplicates: every caller gets the same 201, one article is written', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call(create, post(body, 'key-race'))));
+    const first = answers[0] as Answer;
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
+    for (const answer of answers) same(first, answer);
+    const consistency = checkConsistency(await scanAll(raw(), tableName));
+    expect(consistency.violations).toEqual([]);
+    expect([...consistency.articles.values()].map((a) => [a.slug, a.version])).toEqual([
+      ['idempotent-story', 1],
+    ]);
+    expect(consistency.other).toHaveLength(1);
+    expect(first.headers.etag).toBe(etagOf({ slug: 'idempotent-story', version: 1 }));
+  });
+
+  it('concurrent requests with one key and different bodies: one 201, the others 422, one article', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        call(create, post({ ...body, title: `Story ${i}` }, 'key-race-2')),
+      ),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([201, ...Array.from({ length: 9 }, () => 422)]);
+    const consistency = checkConsistency(await scanAll(raw(), tableName));
+    expect(consistency.violations).toEqual([]);
+    expect(consistency.articles.size).toBe(1);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['129 characters', 'k'.repeat(129)],
+    ['a space', 'a b'],
+    ['a tab', 'a\tb'],
+    ['non-ASCII', 'clé'],
+    ['DEL', 'a\u007f'],
+    ['NUL', 'a\u0000'],
+  ])('a key with %s: 400 problem+json, nothing written', async (_, key) => {
+    const before = await table();
+    const answer = await call(create, post(body, key));
+    expect(answer.status).toBe(400);
+    expect(answerViolations('POST /editor/articles', answer)).toEqual([]);
+    expect(JSON.parse(answer.body)).toMatchObject({ errors: [{ path: 'Idempotency-Key' }] });
+    const after = await table();
+    expect(after.bytes.equals(before.bytes), describeDiff(diff(before, after))).toBe(true);
+  });
+
+  it.each([
+    ['128 characters', 'k'.repeat(128)],
+    ['the first and last visible characters', '!~'],
+    [
+      'every visible ASCII character',
+      Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).join(''),
+    ],
+  ])('a key with %s is accepted', async (_, key) => {
+    const answer = await call(create, post(body, key));
+    expect(answer.status, answer.body).toBe(201);
+    same(answer, await call(create, post(body, key)));
+  });
+});
