@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createFixture, type Fixture, FUZZ_RUNS, formatStats, fuzzRoute } from './fuzz.ts';
+import type { Answer } from './checks.ts';
+import { createFixture, type Fixture, FUZZ_RUNS, type FuzzRequest, formatStats, fuzzRoute } from './fuzz.ts';
 import { requestsFor } from './requests.ts';
 import type { RouteKey } from './routes.ts';
 
@@ -22,10 +23,28 @@ describe('hostile input on read routes', () => {
     fixture = await createFixture(inject('dynamodbEndpoint'));
   });
 
+  /**
+   * Object-level visibility: the public routes show only visible articles (never a
+   * draft, a scheduled or a taken-down one), the editor routes never a taken-down one.
+   */
+  const visibility =
+    (route: RouteKey) =>
+    (request: FuzzRequest, answer: Answer): string[] => {
+      const { published, draft, scheduled, gone } = fixture.slugs;
+      const hidden = route.startsWith('GET /articles') ? [draft, scheduled, gone] : [gone];
+      if (answer.status !== 200) return [];
+      if (route.endsWith('{slug}')) {
+        return hidden.includes(request.slug ?? '') ? [`${request.slug} answered ${answer.status}`] : [];
+      }
+      const { items } = JSON.parse(answer.body) as { items: { slug: string }[] };
+      const allowed = route === 'GET /articles' ? published : [...published, draft, scheduled];
+      return items.filter((item) => !allowed.includes(item.slug)).map((item) => `list shows ${item.slug}`);
+    };
+
   it.each(ROUTES)(
-    '%s: never 5xx, problem+json errors, safe HTML, no write',
+    '%s: never 5xx, problem+json errors, safe HTML, no write, nothing hidden shown',
     async (route) => {
-      const stats = await fuzzRoute(fixture, route, requestsFor(route, fixture));
+      const stats = await fuzzRoute(fixture, route, requestsFor(route, fixture), visibility(route));
       if (process.env.NEWSDESK_TEST_VERBOSE) console.log(formatStats(route, stats));
       expect(stats.cases).toBeGreaterThanOrEqual(FUZZ_RUNS);
       // The generator must reach past validation often, and get answers of both kinds.

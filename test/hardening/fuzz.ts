@@ -8,7 +8,7 @@ import { encodeCursor } from '../../functions/core/cursor.ts';
 import { DynamoArticleStore } from '../../functions/core/store.ts';
 import { createTestTable, localDocumentClient, TEST_CURSOR_SECRET } from '../support/dynamodb.ts';
 import { apiEvent, EDITOR_ARN } from '../support/events.ts';
-import { answerViolations } from './checks.ts';
+import { type Answer, answerViolations } from './checks.ts';
 import { checkConsistency } from './invariants.ts';
 import { call, type Handler, handlersFor, type RouteKey, WRITE_ROUTES } from './routes.ts';
 import { describeDiff, diff, rawClient, restore, type Snapshot, snapshot } from './table.ts';
@@ -312,6 +312,8 @@ export async function fuzzRoute(
   fixture: Fixture,
   route: RouteKey,
   requests: fc.Arbitrary<FuzzRequest>,
+  /** Route-specific promises that depend on the request (e.g. what may be visible). */
+  extra: (request: FuzzRequest, answer: Answer) => string[] = () => [],
   runs = FUZZ_RUNS,
 ): Promise<FuzzStats> {
   const stats: FuzzStats = { cases: 0, byStatus: {}, reachedDatabase: 0, scans: 0, restores: 0 };
@@ -325,7 +327,7 @@ export async function fuzzRoute(
     const commands = fixture.takeCommands();
     stats.byStatus[answer.status] = (stats.byStatus[answer.status] ?? 0) + 1;
     if (commands.length > 0) stats.reachedDatabase++;
-    const problems = answerViolations(route, answer);
+    const problems = [...answerViolations(route, answer), ...extra(request, answer)];
     if (Object.getOwnPropertyNames(Object.prototype).sort().join() !== PROTOTYPE_KEYS) {
       problems.push('Object.prototype was polluted');
     }
