@@ -56,25 +56,41 @@ export function coldStartOnce(subject: ColdSubject): Promise<ColdSample> {
   });
 }
 
+export interface ColdPair {
+  /** The function's sample. */
+  readonly subject: ColdSample;
+  /** The reference's sample taken right beside it. */
+  readonly reference: ColdSample;
+}
+
 /**
- * `runs` rounds; each round starts one fresh process per subject, one at a time, in an
- * order rotated every round, so the reference and every function meet the same machine
- * noise. Returns the samples by subject id, in round order (sample i of each subject
- * comes from the same round).
+ * `runs` rounds; in each round every function is started in a fresh process right beside
+ * a fresh process of the reference (which one goes first alternates), functions in an
+ * order rotated every round. Each function's sample thus has a reference sample taken
+ * within a second of it, and their ratio cancels whatever load the machine had then.
+ * Returns the pairs by function id.
  */
 export async function measureColdStarts(
+  reference: ColdSubject,
   subjects: readonly ColdSubject[],
   runs: number,
   onRound?: (round: number) => void,
-): Promise<Map<string, ColdSample[]>> {
-  const samples = new Map<string, ColdSample[]>(subjects.map((subject) => [subject.id, []]));
+): Promise<Map<string, ColdPair[]>> {
+  const pairs = new Map<string, ColdPair[]>(subjects.map((subject) => [subject.id, []]));
   // One unmeasured round first: the page cache then holds node and every bundle.
-  for (const subject of subjects) await coldStartOnce(subject);
+  for (const subject of [reference, ...subjects]) await coldStartOnce(subject);
   for (let round = 0; round < runs; round++) {
-    for (const subject of rotate(subjects, round)) {
-      samples.get(subject.id)?.push(await coldStartOnce(subject));
+    for (const [index, subject] of rotate(subjects, round).entries()) {
+      const referenceFirst = (round + index) % 2 === 0;
+      const first = await coldStartOnce(referenceFirst ? reference : subject);
+      const second = await coldStartOnce(referenceFirst ? subject : reference);
+      pairs
+        .get(subject.id)
+        ?.push(
+          referenceFirst ? { reference: first, subject: second } : { reference: second, subject: first },
+        );
     }
     onRound?.(round + 1);
   }
-  return samples;
+  return pairs;
 }

@@ -128,7 +128,8 @@ export function parseOptions(
       pick(values['throughput-seconds'], 'BENCH_THROUGHPUT_SECONDS'),
       quick ? 4 : 10,
     ),
-    throughputWarmupSeconds: quick ? 1 : 2,
+    // DynamoDB Local's JIT needs a few seconds before its throughput settles.
+    throughputWarmupSeconds: quick ? 2 : 4,
     connections: positiveInt('--connections', pick(values.connections, 'BENCH_CONNECTIONS'), 8),
     verifySynth: values['verify-synth'] === true,
     out: values.out ?? 'bench/results.json',

@@ -18,10 +18,16 @@ export interface ColdResult {
   readonly runs: number;
   /** Median wall-clock import time, milliseconds. */
   readonly medianMs: number;
+  /** Median CPU time (user + system) of the import, milliseconds. */
   readonly cpuMedianMs: number;
-  /** medianMs over the reference's medianMs. */
+  /** Median of the ratios of each sample to the reference's sample taken beside it (wall clock). */
   readonly ratio: number;
+  /** The same on CPU time. */
   readonly cpuRatio: number;
+  /** Wall-clock samples, milliseconds, in order. */
+  readonly samplesMs: readonly number[];
+  /** The reference's samples taken beside them. */
+  readonly referenceSamplesMs: readonly number[];
 }
 
 export interface WarmResult {
@@ -36,6 +42,8 @@ export interface WarmResult {
   readonly ratioP99: number;
   /** DynamoDB requests per invocation, by operation. */
   readonly dynamodbCalls: Record<string, number>;
+  /** Items DynamoDB returned per invocation. */
+  readonly itemsRead: number;
 }
 
 export interface FunctionResult {
@@ -106,6 +114,7 @@ export function functionsTable(results: BenchResults): string {
     kb(fn.gzipBytes),
     fn.cold === undefined ? '—' : ms(fn.cold.medianMs, 1),
     fn.cold === undefined ? '—' : times(fn.cold.ratio),
+    fn.cold === undefined ? '—' : times(fn.cold.cpuRatio),
     fn.warm === undefined ? '—' : ms(fn.warm.p50Ms),
     fn.warm === undefined ? '—' : ms(fn.warm.p99Ms),
     fn.warm === undefined || fn.access === 'reference' ? '—' : signed(fn.warm.overheadP50Ms),
@@ -119,13 +128,14 @@ export function functionsTable(results: BenchResults): string {
       'gzip KB',
       'cold init ms',
       'cold ×ref',
+      '(CPU ×ref)',
       'warm p50 ms',
       'warm p99 ms',
       'p50 − ref ms',
       'DynamoDB calls',
     ],
     rows,
-    new Set([2, 3, 4, 5, 6, 7, 8]),
+    new Set([2, 3, 4, 5, 6, 7, 8, 9]),
   );
 }
 
@@ -156,12 +166,17 @@ export function rcuTable(results: BenchResults): string | undefined {
 export function throughputTable(results: BenchResults): string | undefined {
   const t = results.throughput;
   if (t === undefined) return undefined;
+  const cpu = (r: ThroughputResult['server']) =>
+    r.cpuMsPerRequest === undefined
+      ? '—'
+      : `${ms(r.cpuMsPerRequest.client)} + ${ms(r.cpuMsPerRequest.server)} + ${ms(r.cpuMsPerRequest.dynamodbLocal)}`;
   const row = (name: string, r: ThroughputResult['server']) => [
     name,
     r.perSecond.toFixed(0),
     ms(r.p50Ms, 1),
     ms(r.p99Ms, 1),
     String(r.failures),
+    cpu(r),
   ];
   return table(
     [
@@ -170,11 +185,12 @@ export function throughputTable(results: BenchResults): string | undefined {
       'p50 ms',
       'p99 ms',
       'failed',
+      'CPU ms/request: client + server + DynamoDB Local',
     ],
     [
       row('local server (autocannon)', t.server),
       row('direct GetItem (SDK loops)', t.direct),
-      ['server ÷ direct', times(t.ratio), '', '', ''],
+      ['server ÷ direct', times(t.ratio), '', '', '', ''],
     ],
     new Set([1, 2, 3, 4]),
   );

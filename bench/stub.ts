@@ -62,7 +62,10 @@ interface QueryInput {
   readonly ExpressionAttributeValues?: Record<string, { S?: string }>;
 }
 
-function queryOutput(data: StubData, input: QueryInput): string {
+/** The key of `StubCounts` that tallies the items returned (the others are operations). */
+export const ITEMS_RETURNED = '#items';
+
+function queryItems(data: StubData, input: QueryInput): readonly WireItem[] {
   const partition = Object.values(input.ExpressionAttributeValues ?? {})[0]?.S ?? '';
   const all =
     input.IndexName !== undefined
@@ -70,8 +73,7 @@ function queryOutput(data: StubData, input: QueryInput): string {
       : partition.startsWith('TAG#')
         ? data.tagItems
         : data.articleItems;
-  const items = input.Limit === undefined ? all : all.slice(0, input.Limit);
-  return JSON.stringify({ Items: items, Count: items.length, ScannedCount: items.length });
+  return input.Limit === undefined ? all : all.slice(0, input.Limit);
 }
 
 /** Starts the stub on 127.0.0.1 (port 0 = any free one); `counts` tallies requests by operation. */
@@ -98,11 +100,19 @@ export function startStub(
       counts[operation] = (counts[operation] ?? 0) + 1;
       switch (operation) {
         case 'GetItem':
+          counts[ITEMS_RETURNED] = (counts[ITEMS_RETURNED] ?? 0) + 1;
           respond(response, 200, getItemOutput);
           return;
-        case 'Query':
-          respond(response, 200, queryOutput(data, JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        case 'Query': {
+          const items = queryItems(data, JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          counts[ITEMS_RETURNED] = (counts[ITEMS_RETURNED] ?? 0) + items.length;
+          respond(
+            response,
+            200,
+            JSON.stringify({ Items: items, Count: items.length, ScannedCount: items.length }),
+          );
           return;
+        }
         case 'PutItem':
         case 'TransactWriteItems':
           respond(response, 200, '{}');

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
 import { ArticleService } from '../functions/core/articles.ts';
 import { DynamoArticleStore } from '../functions/core/store.ts';
@@ -16,8 +16,8 @@ import { percentile } from './stats.ts';
 
 /**
  * Local server throughput: `GET /articles/{slug}` through the local server (autocannon,
- * N connections) against direct GetItem calls of the article's item on the same DynamoDB
- * Local (N concurrent loops of the SDK), for the same time. Measured A-B-B-A (server,
+ * N connections) against direct GetItem calls on the same DynamoDB Local (N concurrent
+ * loops of the SDK) of one item holding the same article, for the same time. Measured A-B-B-A (server,
  * direct, direct, server) so that a drift of the machine's load hits both alike.
  */
 
@@ -30,16 +30,27 @@ export interface LoadResult {
   readonly failures: number;
 }
 
+/** CPU milliseconds per request of each process involved (Linux only: read from /proc). */
+export interface CpuPerRequest {
+  /** The bench process: autocannon on the server side, the SDK loops on the direct side. */
+  readonly client: number;
+  /** The local server (zero on the direct side). */
+  readonly server: number;
+  readonly dynamodbLocal: number;
+}
+
 export interface ThroughputResult {
   readonly connections: number;
   readonly seconds: number;
   readonly path: string;
-  readonly server: LoadResult;
-  readonly direct: LoadResult;
+  readonly server: LoadResult & { readonly cpuMsPerRequest?: CpuPerRequest };
+  readonly direct: LoadResult & { readonly cpuMsPerRequest?: CpuPerRequest };
 }
 
 export interface ThroughputOptions {
   readonly endpoint: string;
+  /** Process id of DynamoDB Local (for its CPU time). */
+  readonly dynamodbPid?: number;
   readonly connections: number;
   /** Measured seconds per side (split in two segments, A-B-B-A). */
   readonly seconds: number;
@@ -107,22 +118,121 @@ async function directLoad(
   };
 }
 
-/** The key of an article's item, as the application's store writes it (captured, not guessed). */
-async function articleKey(slug: string, tableName: string): Promise<Record<string, unknown>> {
+/**
+ * One item holding the whole article the server serves (the head's attributes and the
+ * content's bytes, as the application's store writes them), under a partition of its own
+ * that no article query reads. A GetItem of it moves the same data as the server's read,
+ * so the comparison is the server's and handler's cost, not the data layout's.
+ */
+async function wholeArticleItem(url: string, tableName: string): Promise<Record<string, unknown>> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+  const article = (await response.json()) as {
+    slug: string;
+    title: string;
+    summary: string | null;
+    body: string;
+    author: string | null;
+    tags: string[];
+    publishedAt: string | null;
+  };
   const capture = capturingClient();
   const service = new ArticleService({
     store: new DynamoArticleStore(capture.client, tableName),
     cursorSecret: BENCH_CURSOR_SECRET,
   });
   await service.create(
-    articleInput({ slug, body: 'x', publishedAt: '2025-01-01T00:00:00Z', tags: [] }),
+    articleInput({
+      slug: article.slug,
+      body: article.body,
+      publishedAt: article.publishedAt ?? '2025-01-01T00:00:00Z',
+      tags: article.tags,
+    }),
     EDITOR_ARN,
   );
-  const head = capture.take()[0];
+  const [head, ...rest] = capture.take();
   if (head === undefined) throw new Error('the store wrote nothing');
   const pk = TABLE.partitionKey.name;
-  const sk = TABLE.sortKey.name;
-  return { [pk]: head[pk], [sk]: head[sk] };
+  const content = rest
+    .filter((item) => item[pk] === head[pk])
+    .flatMap((item) => Object.values(item).filter((value) => value instanceof Uint8Array));
+  return { ...head, [pk]: `BENCH#${article.slug}`, content: Buffer.concat(content) };
+}
+
+/** CPU time of a process so far, milliseconds (utime + stime from /proc), or undefined. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface CpuMark {
+  readonly client: number;
+  readonly server: number | undefined;
+  readonly dynamodbLocal: number | undefined;
+}
+
+function cpuMark(serverPid: number | undefined, dynamodbPid: number | undefined): CpuMark {
+  const self = process.cpuUsage();
+  return {
+    client: (self.user + self.system) / 1000,
+    server: processCpuMs(serverPid),
+    dynamodbLocal: processCpuMs(dynamodbPid),
+  };
+}
+
+/** Runs `load` and charges the CPU each process spent meanwhile to its requests. */
+async function withCpu(
+  serverPid: number | undefined,
+  dynamodbPid: number | undefined,
+  load: () => Promise<LoadResult>,
+): Promise<{ result: LoadResult; cpu: CpuPerRequest | undefined }> {
+  const before = cpuMark(serverPid, dynamodbPid);
+  const result = await load();
+  const after = cpuMark(serverPid, dynamodbPid);
+  if (
+    before.server === undefined ||
+    after.server === undefined ||
+    before.dynamodbLocal === undefined ||
+    after.dynamodbLocal === undefined ||
+    result.requests === 0
+  ) {
+    return { result, cpu: undefined };
+  }
+  return {
+    result,
+    cpu: {
+      client: (after.client - before.client) / result.requests,
+      server: (after.server - before.server) / result.requests,
+      dynamodbLocal: (after.dynamodbLocal - before.dynamodbLocal) / result.requests,
+    },
+  };
+}
+
+/** Per-request CPU of two segments, weighted by their requests. */
+function combineCpu(
+  parts: readonly { result: LoadResult; cpu: CpuPerRequest | undefined }[],
+): CpuPerRequest | undefined {
+  let requests = 0;
+  const total = { client: 0, server: 0, dynamodbLocal: 0 };
+  for (const { result, cpu } of parts) {
+    if (cpu === undefined) return undefined;
+    requests += result.requests;
+    total.client += cpu.client * result.requests;
+    total.server += cpu.server * result.requests;
+    total.dynamodbLocal += cpu.dynamodbLocal * result.requests;
+  }
+  if (requests === 0) return undefined;
+  return {
+    client: total.client / requests,
+    server: total.server / requests,
+    dynamodbLocal: total.dynamodbLocal / requests,
+  };
 }
 
 export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
@@ -143,7 +253,11 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   try {
     const ready = await server.waitFor();
     const url = `${ready.url}/articles/${ready.slug}`;
-    const key = await articleKey(ready.slug, ready.tableName);
+    const item = await wholeArticleItem(url, ready.tableName);
+    await client.send(new PutCommand({ TableName: ready.tableName, Item: item }));
+    const pk = TABLE.partitionKey.name;
+    const sk = TABLE.sortKey.name;
+    const key = { [pk]: item[pk], [sk]: item[sk] };
     const getItem = async () => {
       const { Item } = await client.send(new GetCommand({ TableName: ready.tableName, Key: key }));
       return Item !== undefined;
@@ -155,20 +269,33 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     await directLoad(getItem, options.connections, options.warmupSeconds);
 
     const half = Math.max(1, Math.round(options.seconds / 2));
-    const a1 = await serverLoad(url, options.connections, half);
-    options.onProgress?.(`throughput: server ${a1.perSecond.toFixed(0)}/s`);
-    const b1 = await directLoad(getItem, options.connections, half);
-    options.onProgress?.(`throughput: direct GetItem ${b1.perSecond.toFixed(0)}/s`);
-    const b2 = await directLoad(getItem, options.connections, half);
-    options.onProgress?.(`throughput: direct GetItem ${b2.perSecond.toFixed(0)}/s`);
-    const a2 = await serverLoad(url, options.connections, half);
-    options.onProgress?.(`throughput: server ${a2.perSecond.toFixed(0)}/s`);
+    const serverPid = server.process.pid;
+    const viaServer = () =>
+      withCpu(serverPid, options.dynamodbPid, () => serverLoad(url, options.connections, half));
+    const direct = () =>
+      withCpu(serverPid, options.dynamodbPid, () => directLoad(getItem, options.connections, half));
+    const a1 = await viaServer();
+    options.onProgress?.(`throughput: server ${a1.result.perSecond.toFixed(0)}/s`);
+    const b1 = await direct();
+    options.onProgress?.(`throughput: direct GetItem ${b1.result.perSecond.toFixed(0)}/s`);
+    const b2 = await direct();
+    options.onProgress?.(`throughput: direct GetItem ${b2.result.perSecond.toFixed(0)}/s`);
+    const a2 = await viaServer();
+    options.onProgress?.(`throughput: server ${a2.result.perSecond.toFixed(0)}/s`);
+    const serverCpu = combineCpu([a1, a2]);
+    const directCpu = combineCpu([b1, b2]);
     return {
       connections: options.connections,
       seconds: 2 * half,
       path: new URL(url).pathname,
-      server: combine([a1, a2]),
-      direct: combine([b1, b2]),
+      server: {
+        ...combine([a1.result, a2.result]),
+        ...(serverCpu === undefined ? {} : { cpuMsPerRequest: serverCpu }),
+      },
+      direct: {
+        ...combine([b1.result, b2.result]),
+        ...(directCpu === undefined ? {} : { cpuMsPerRequest: directCpu }),
+      },
     };
   } finally {
     client.destroy();

@@ -7,7 +7,7 @@ import { BENCH_CURSOR_SECRET, BENCH_TABLE_NAME } from './env.ts';
 import { articleInput, BENCH_SLUG, BENCH_TAG, EDITOR_ARN, proxyEvent, sampleBody } from './fixtures.ts';
 import { capturingClient, type PlainItem } from './sdk-hooks.ts';
 import { rotate } from './stats.ts';
-import { type StubCounts, type StubData, toWireItem } from './stub.ts';
+import { ITEMS_RETURNED, type StubCounts, type StubData, toWireItem } from './stub.ts';
 import type { WarmReply, WarmRequest } from './warm-protocol.ts';
 
 /**
@@ -29,6 +29,8 @@ export interface WarmSubject {
 }
 
 export interface WarmSamples {
+  /** Items DynamoDB (the stub) returned per invocation. */
+  readonly itemsRead: number;
   /** Wall-clock milliseconds per invocation. */
   readonly durations: number[];
   /** CPU milliseconds per invocation (the process's, user + system). */
@@ -92,9 +94,16 @@ export async function benchStubData(): Promise<{ data: StubData; etag: string; b
     indexItems.push(project(listed, indexNames));
     tagItems.push(...written.filter((item) => item[pkName] !== listed[pkName]));
   }
+  // The reference fetches "the article" as one item: give that item the article's whole
+  // content (the head's attributes and the content chunks' bytes), so that both sides move
+  // the same payload and the difference is the handlers', not the data's.
+  const content = articleItems
+    .filter((item) => item !== head)
+    .flatMap((item) => Object.values(item).filter((value) => value instanceof Uint8Array));
+  const wholeArticle = { ...head, content: Buffer.concat(content) };
   return {
     data: {
-      getItem: toWireItem(head),
+      getItem: toWireItem(wholeArticle),
       articleItems: articleItems.map(toWireItem),
       indexItems: indexItems.map(toWireItem),
       tagItems: tagItems.map(toWireItem),
@@ -218,11 +227,12 @@ export async function measureWarm(
       const reply = await child.request({ type: 'run', count: options.warmup, event: subject.request.event });
       checkStatuses(subject.id, reply, subject.request.expectedStatus);
       const after = await stubCounts(stub);
-      results.set(subject.id, {
-        durations: [],
-        cpu: [],
-        dynamodbCalls: perInvocation(before, after, options.warmup),
-      });
+      const { [ITEMS_RETURNED]: itemsRead = 0, ...dynamodbCalls } = perInvocation(
+        before,
+        after,
+        options.warmup,
+      );
+      results.set(subject.id, { durations: [], cpu: [], dynamodbCalls, itemsRead });
     }
 
     const batch = Math.ceil(options.invocations / options.rounds);
