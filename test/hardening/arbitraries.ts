@@ -534,6 +534,7 @@ export const extraHeaders = fc.array(
 
 /** Query parameters nobody asked for, up to a few thousand. */
 export const extraQuery = fc.oneof(
+  { withCrossShrink: true },
   { arbitrary: fc.constant([] as [string, string][]), weight: 6 },
   {
     arbitrary: fc.array(
