@@ -81,7 +81,9 @@ export class ArticleService extends ArticleReader {
       await this.store.create(article, {
         key,
         requestHash,
-        response: JSON.stringify(result),
+        // The record keeps the response without its content (which can be far larger than
+        // an item may be); a replay takes the content of version 1 from the article itself.
+        response: JSON.stringify({ ...result, article: { ...result.article, body: null, bodyHtml: null } }),
         expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
       });
       return result;
@@ -91,7 +93,11 @@ export class ArticleService extends ArticleReader {
       // Expired between the write and this read: the key is free again.
       if (record === undefined) return this.create(input, editor, idempotencyKey);
       if (record.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
-      return JSON.parse(record.response) as Tagged<EditorArticle>;
+      const original = JSON.parse(record.response) as Tagged<EditorArticle>;
+      const content = await this.store.getContent(original.article.slug, original.article.version);
+      if (content === undefined) throw new Error('the content of a recorded create is missing');
+      // Same key order as the original body: body and bodyHtml fill their placeholders.
+      return { ...original, article: { ...original.article, ...content } };
     }
   }
 

@@ -17,6 +17,9 @@ export function createDocumentClient(config: Config): DynamoDBDocumentClient {
     requestHandler: {
       connectionTimeout: config.DYNAMODB_CONNECT_TIMEOUT_MS,
       requestTimeout: config.DYNAMODB_REQUEST_TIMEOUT_MS,
+      // Without it the handler only logs a warning when the socket timeout passes and the
+      // attempt waits on: a silent database would hold the request until the function's end.
+      throwOnRequestTimeout: true,
     },
   });
   return DynamoDBDocumentClient.from(client, {

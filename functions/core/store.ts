@@ -15,6 +15,7 @@ import {
   PreconditionFailedError,
   ServiceUnavailableError,
   SlugTakenError,
+  ValidationError,
 } from './errors.ts';
 import { type LIST_ATTRIBUTES, TABLE } from './table.ts';
 
@@ -86,6 +87,8 @@ export interface ArticleStore {
    * live record with that key exists.
    */
   create(article: Article, idempotency?: IdempotencyRecord): Promise<void>;
+  /** The body and HTML of one version of an article (current or a revision), or undefined. */
+  getContent(slug: string, version: number): Promise<{ body: string; bodyHtml: string } | undefined>;
   /** The live (unexpired) idempotency record with this key, or undefined. */
   getIdempotencyRecord(key: string, now: Date): Promise<IdempotencyRecord | undefined>;
   /** Replaces `current` by `next` (next.version = current.version + 1), keeping `current` as a revision. */
@@ -107,6 +110,14 @@ const HEAD_SK = 'A';
 /** Everything of the current version sorts below this: the head and its content chunks. */
 const CURRENT_UPPER_BOUND = 'D';
 export const CHUNK_BYTES = 300_000;
+/**
+ * The most an article's stored content (JSON of body and bodyHtml) may take. An update
+ * writes the new content and a revision copy of the old in one transaction, and DynamoDB
+ * caps a transaction at 4 MiB: two of these plus heads and tag entries stay below it.
+ * (The largest article the contract accepts, a 256 KiB request of 3-byte characters,
+ * takes about 530 000 bytes.)
+ */
+export const MAX_CONTENT_BYTES = 1_900_000;
 const CONFLICT_ATTEMPTS = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -163,11 +174,25 @@ function summaryAttributes(article: ArticleSummary): Item {
 
 function encodeContent(article: Article): Uint8Array[] {
   const bytes = Buffer.from(JSON.stringify({ body: article.body, bodyHtml: article.bodyHtml }), 'utf8');
+  if (bytes.length > MAX_CONTENT_BYTES) {
+    throw new ValidationError('The body is too large to store with its HTML.', [
+      {
+        path: 'body',
+        message: `with its rendered HTML it takes ${bytes.length} bytes to store, more than ${MAX_CONTENT_BYTES}; shorten it`,
+      },
+    ]);
+  }
   const chunks: Uint8Array[] = [];
   for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) {
     chunks.push(bytes.subarray(offset, offset + CHUNK_BYTES));
   }
   return chunks;
+}
+
+function decodeContent(chunks: readonly Item[]): { body: string; bodyHtml: string } {
+  const bytes = Buffer.concat(chunks.map((chunk) => chunk.data as Uint8Array));
+  const { body, bodyHtml } = JSON.parse(bytes.toString('utf8')) as { body: string; bodyHtml: string };
+  return { body, bodyHtml };
 }
 
 function headItem(article: Article, chunks: number): Item {
@@ -300,13 +325,30 @@ export class DynamoArticleStore implements ArticleStore {
         .filter((item) => item[SK] !== HEAD_SK && item.version === head.version)
         .sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
       if (chunks.length === Number(head.chunks)) {
-        const bytes = Buffer.concat(chunks.map((chunk) => chunk.data as Uint8Array));
-        const content = JSON.parse(bytes.toString('utf8')) as { body: string; bodyHtml: string };
-        return { ...toSummary(head), body: content.body, bodyHtml: content.bodyHtml };
+        return { ...toSummary(head), ...decodeContent(chunks) };
       }
       consistent = true;
     }
     throw new ServiceUnavailableError(1);
+  }
+
+  async getContent(slug: string, version: number): Promise<{ body: string; bodyHtml: string } | undefined> {
+    const chunksBetween = (from: string, to: string) =>
+      this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+        ExpressionAttributeValues: { ':pk': articlePk(slug), ':from': from, ':to': to },
+        ConsistentRead: true,
+      });
+    // A superseded version lives in its revision; the current one in the content chunks.
+    let chunks = await chunksBetween(revisionChunkSk(version, 0), `${revisionSk(version)}#C#~`);
+    if (chunks.length === 0) {
+      chunks = (await chunksBetween(chunkSk(0), 'C#~')).filter((chunk) => chunk.version === version);
+    }
+    if (chunks.length === 0) return undefined;
+    chunks.sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
+    return decodeContent(chunks);
   }
 
   async create(article: Article, idempotency?: IdempotencyRecord): Promise<void> {

@@ -46,7 +46,7 @@ describe('cdk-nag AwsSolutions', () => {
     const acks = acknowledgements(synth.stack);
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
-      expect(ack.id, ack.path).toMatch(/AwsSolutions-[A-Z]+\d+/);
+      expect(ack.id, ack.path).toMatch(/(AwsSolutions-[A-Z]+\d+|Serverless-[A-Za-z]+)/);
       expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThan(40);
     }
   });

@@ -99,4 +99,24 @@ describe('idempotent create on DynamoDB Local', () => {
     const again = await env.service.create(input({ slug: 'ttl-2', title: 'TTL' }), ALICE, 'key-ttl');
     expect(again.article.slug).toBe('ttl-2');
   });
+
+  it('replays a large article intact, even after it was updated', async () => {
+    const body = '漢'.repeat(80_000);
+    const first = await env.service.create(
+      input({ slug: 'large', title: 'Large', body }),
+      ALICE,
+      'key-large',
+    );
+    expect(
+      (await env.service.create(input({ slug: 'large', title: 'Large', body }), ALICE, 'key-large')).article
+        .body,
+    ).toBe(body);
+    await env.service.update('large', first.etag, { ...input({ title: 'Large' }), body: 'changed' }, ALICE);
+    const replay = await env.service.create(
+      input({ slug: 'large', title: 'Large', body }),
+      ALICE,
+      'key-large',
+    );
+    expect(JSON.stringify(replay)).toBe(JSON.stringify(first));
+  });
 });
