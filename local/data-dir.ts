@@ -4,7 +4,7 @@
  *
  *   dynamodb/                  DynamoDB Local's database files (-dbPath, -sharedDb)
  *   editor-credentials.json    the generated editor key pair (mode 0600)
- *   cursor-secret              the list-cursor HMAC key (mode 0600), kept so cursors survive restarts
+ *   cursor-secret              the list-cursor key (mode 0600), kept so cursors survive restarts
  *   seeded.json                marker: the sample article has been published once
  */
 import { randomBytes } from 'node:crypto';
@@ -113,7 +113,7 @@ export function resolveEditorCredential(
   return { ...generated, userName: EDITOR_USER_NAME, source: 'generated', file };
 }
 
-/** The list-cursor HMAC key, generated once and kept in the data dir. */
+/** The list-cursor key, generated once and kept in the data dir. */
 export function resolveCursorSecret(dataDir: string): string {
   const file = cursorSecretFile(dataDir);
   if (existsSync(file)) {

@@ -12,7 +12,7 @@
 
 export interface Config {
   readonly TABLE_NAME: string;
-  /** HMAC key for list cursors; at least 32 characters. */
+  /** Key material of the sealed (AES-256-GCM) list cursors; at least 32 characters. */
   readonly CURSOR_SECRET: string;
   readonly PUBLIC_ORIGINS: string[];
   readonly EDITOR_ORIGINS: string[];
