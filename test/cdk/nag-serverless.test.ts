@@ -1,9 +1,8 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ServerlessChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Synthesized, synthesize } from './synth.ts';
+import { acknowledgements, findingsOf, type Synthesized, synthesize } from './synth.ts';
 
 /**
  * cdk-nag's Serverless rule pack, beside AwsSolutions (nag.test.ts): zero unacknowledged
@@ -17,26 +16,10 @@ beforeAll(() => {
   synth = synthesize({ 'aws:cdk:bundling-stacks': [] });
 });
 
-function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
-  return root.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-          path: construct.node.path,
-          id,
-          reason,
-        })),
-      ),
-  );
-}
-
 describe('cdk-nag Serverless', () => {
   it('reports no unacknowledged error or warning', () => {
     const report = new ServerlessChecks().validateScope(synth.app);
-    const findings = report.violations.map(
-      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
-    );
+    const findings = findingsOf(report);
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);
   });

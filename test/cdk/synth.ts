@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { NewsdeskStack } from '../../lib/newsdesk-stack.ts';
 import { PROJECT_ROOT } from '../../lib/paths.ts';
 
@@ -32,4 +33,32 @@ export function synthesize(overrides: Record<string, unknown> = {}): Synthesized
   const stack = new NewsdeskStack(app, 'Newsdesk');
   const template = Template.fromStack(stack);
   return { app, stack, template };
+}
+
+export interface Acknowledgement {
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** Every cdk-nag acknowledgement (`Validations.of(x).acknowledge`) below `root`. */
+export function acknowledgements(root: IConstruct): Acknowledgement[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
+}
+
+/** A rule pack's unacknowledged findings, one readable line each. */
+export function findingsOf(report: PolicyValidationPluginReport): string[] {
+  return report.violations.map(
+    (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+  );
 }
