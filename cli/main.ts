@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { LIMITS, SLUG_PATTERN } from '../functions/core/article.ts';
 import {
+  type ApiResponse,
   type CredentialProvider,
   DEFAULT_RETRY,
   EditorClient,
@@ -290,6 +291,23 @@ async function publishCommand(
   }
 }
 
+/** Writes why a request failed (problem+json details as they came) and returns exit code 1. */
+function reportFailure(
+  io: Io,
+  client: EditorClient,
+  request: string,
+  slug: string,
+  response: ApiResponse,
+): number {
+  write(
+    io.stderr,
+    explainResponse(response.status, response.json, client.context(request, slug), response.headers).join(
+      '\n',
+    ),
+  );
+  return 1;
+}
+
 async function getCommand(positionals: string[], html: boolean, globals: Globals, io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`get: one slug at a time (got ${positionals.length})`);
   const slug = checkSlug(positionals[0], 'get');
@@ -298,16 +316,7 @@ async function getCommand(positionals: string[], html: boolean, globals: Globals
     const path = `/editor/articles/${slug}`;
     const response = await client.send('GET', path, { slug });
     if (response.status !== 200) {
-      write(
-        io.stderr,
-        explainResponse(
-          response.status,
-          response.json,
-          client.context(`GET ${path}`, slug),
-          response.headers,
-        ).join('\n'),
-      );
-      return 1;
+      return reportFailure(io, client, `GET ${path}`, slug, response);
     }
     if (html) {
       const bodyHtml = (response.json as { bodyHtml?: unknown } | undefined)?.bodyHtml;
@@ -409,16 +418,7 @@ async function takeDownCommand(
     const path = `/editor/articles/${slug}`;
     const current = await client.send('GET', path, { slug });
     if (current.status !== 200) {
-      write(
-        io.stderr,
-        explainResponse(
-          current.status,
-          current.json,
-          client.context(`GET ${path}`, slug),
-          current.headers,
-        ).join('\n'),
-      );
-      return 1;
+      return reportFailure(io, client, `GET ${path}`, slug, current);
     }
     const article = current.json as { title?: unknown; status?: unknown } | undefined;
     if (!yes) {
@@ -438,16 +438,7 @@ async function takeDownCommand(
       ...(etag === undefined ? {} : { ifMatch: etag }),
     });
     if (response.status !== 204 && response.status !== 200) {
-      write(
-        io.stderr,
-        explainResponse(
-          response.status,
-          response.json,
-          client.context(`DELETE ${path}`, slug),
-          response.headers,
-        ).join('\n'),
-      );
-      return 1;
+      return reportFailure(io, client, `DELETE ${path}`, slug, response);
     }
     write(io.stdout, `taken down  ${slug}`);
     return 0;
