@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { renderMarkdown } from '../../functions/core/markdown.ts';
 import { localService } from '../support/dynamodb.ts';
-import { apiEvent, EDITOR_ARN } from '../support/events.ts';
+import { createEvent, replaceEvent } from '../support/events.ts';
 import { answerViolations } from './checks.ts';
 import { checkConsistency } from './invariants.ts';
 import { call, type Handler, handlersFor } from './routes.ts';
@@ -13,27 +13,6 @@ import { describeDiff, diff, rawClient, scanAll, snapshot } from './table.ts';
  * the content escapes again, revisions and idempotency records copy it). Each must be
  * answered 2xx or 4xx, and a refused one must write nothing.
  */
-
-const post = (body: unknown, headers: Record<string, string> = {}) =>
-  apiEvent({
-    method: 'POST',
-    resource: '/editor/articles',
-    path: '/editor/articles',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    userArn: EDITOR_ARN,
-  });
-
-const put = (slug: string, etag: string, body: unknown) =>
-  apiEvent({
-    method: 'PUT',
-    resource: '/editor/articles/{slug}',
-    path: `/editor/articles/${slug}`,
-    pathParameters: { slug },
-    headers: { 'Content-Type': 'application/json', 'If-Match': etag },
-    body: JSON.stringify(body),
-    userArn: EDITOR_ARN,
-  });
 
 /**
  * A body of a few KB whose HTML is just under the 1 MiB render limit and whose HTML,
@@ -71,21 +50,24 @@ beforeAll(async () => {
 describe('largest stored forms', () => {
   it('an article of 100 000 "<" (400 KB of HTML) created with an Idempotency-Key: 201, and the retry replays it', async () => {
     const body = { slug: 'angles', title: 'Angles', body: '<'.repeat(100_000) };
-    const first = await call(create, post(body, { 'Idempotency-Key': 'angles-1' }));
+    const first = await call(create, createEvent(body, { 'Idempotency-Key': 'angles-1' }));
     expect(first.status, first.body.slice(0, 300)).toBe(201);
-    const again = await call(create, post(body, { 'Idempotency-Key': 'angles-1' }));
+    const again = await call(create, createEvent(body, { 'Idempotency-Key': 'angles-1' }));
     expect(again.status).toBe(201);
     expect(again.body).toBe(first.body);
   });
 
   it('an article of 100 000 quotes (600 KB of HTML) is created, updated and updated again', async () => {
-    const created = await call(create, post({ slug: 'quotes', title: 'Quotes', body: '"'.repeat(100_000) }));
+    const created = await call(
+      create,
+      createEvent({ slug: 'quotes', title: 'Quotes', body: '"'.repeat(100_000) }),
+    );
     expect(created.status, created.body.slice(0, 300)).toBe(201);
     let etag = created.headers.etag ?? '';
     for (const round of [1, 2]) {
       const updated = await call(
         update,
-        put('quotes', etag, { title: `Quotes ${round}`, body: `${'"'.repeat(99_999)}${round}` }),
+        replaceEvent('quotes', etag, { title: `Quotes ${round}`, body: `${'"'.repeat(99_999)}${round}` }),
       );
       expect(updated.status, updated.body.slice(0, 300)).toBe(200);
       etag = updated.headers.etag ?? '';
@@ -96,14 +78,14 @@ describe('largest stored forms', () => {
   it('a 7 KB body that renders to 1 MiB of HTML (2 MB stored): create, then update it with the same kind of body — 2xx or 4xx, never 5xx', async () => {
     const body = expandingBody();
     expect(body.length).toBeLessThan(16_000);
-    const created = await call(create, post({ slug: 'expands', title: 'Expands', body }));
+    const created = await call(create, createEvent({ slug: 'expands', title: 'Expands', body }));
     // Refusing it (400) would be a fair answer too; failing (5xx) is not.
     expect(answerViolations('POST /editor/articles', created)).toEqual([]);
     if (created.status !== 201) return;
     const before = await snapshot(raw(), tableName);
     const updated = await call(
       update,
-      put('expands', created.headers.etag ?? '', { title: 'Expands again', body: `${body} ` }),
+      replaceEvent('expands', created.headers.etag ?? '', { title: 'Expands again', body: `${body} ` }),
     );
     expect(answerViolations('PUT /editor/articles/{slug}', updated), updated.body.slice(0, 300)).toEqual([]);
     if (updated.status >= 400) {

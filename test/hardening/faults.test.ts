@@ -7,7 +7,7 @@ import { parseConfig } from '../../functions/core/config.ts';
 import { createDocumentClient } from '../../functions/core/dynamodb.ts';
 import { DynamoArticleStore } from '../../functions/core/store.ts';
 import { createTestTable, localDocumentClient, TEST_CURSOR_SECRET } from '../support/dynamodb.ts';
-import { apiEvent, EDITOR_ARN, lambdaContext } from '../support/events.ts';
+import { apiEvent, createEvent, EDITOR_ARN, lambdaContext, replaceEvent } from '../support/events.ts';
 import { answerViolations } from './checks.ts';
 import { checkConsistency } from './invariants.ts';
 import { type Answer, call, type Handler, handlersFor, type RouteKey } from './routes.ts';
@@ -48,33 +48,12 @@ const article = (overrides: Partial<CreateArticleInput> = {}): CreateArticleInpu
   ...overrides,
 });
 
-const createEvent = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  apiEvent({
-    method: 'POST',
-    resource: '/editor/articles',
-    path: '/editor/articles',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    userArn: EDITOR_ARN,
-  });
-
 const getEvent = (slug: string) =>
   apiEvent({
     method: 'GET',
     resource: '/articles/{slug}',
     path: `/articles/${slug}`,
     pathParameters: { slug },
-  });
-
-const putEvent = (slug: string, ifMatch: string, body: Record<string, unknown>) =>
-  apiEvent({
-    method: 'PUT',
-    resource: '/editor/articles/{slug}',
-    path: `/editor/articles/${slug}`,
-    pathParameters: { slug },
-    headers: { 'Content-Type': 'application/json', 'If-Match': ifMatch },
-    body: JSON.stringify(body),
-    userArn: EDITOR_ARN,
   });
 
 const deleteEvent = (slug: string) =>
@@ -199,7 +178,7 @@ describe('DynamoDB faults: bounded retries, time budget, 503 with Retry-After, n
       r.stub.setPlan(failFirst('TransactWriteItems', fault));
       const answer = await timed(
         r.handlers['PUT /editor/articles/{slug}'],
-        putEvent('seeded', etagOf({ slug: 'seeded', version: 1 }), {
+        replaceEvent('seeded', etagOf({ slug: 'seeded', version: 1 }), {
           title: 'Edited',
           body: 'new',
           tags: ['tech'],
@@ -286,7 +265,7 @@ describe('lost answers and crashes after the write', () => {
     r.stub.setPlan(failFirst('TransactWriteItems', 'forward-then-hang'));
     const answer = await timed(
       r.handlers['PUT /editor/articles/{slug}'],
-      putEvent('seeded', etagOf({ slug: 'seeded', version: 1 }), {
+      replaceEvent('seeded', etagOf({ slug: 'seeded', version: 1 }), {
         title: 'Edited',
         body: 'edited',
         tags: ['tech'],
@@ -347,7 +326,7 @@ describe('lost answers and crashes after the write', () => {
     expect(writes()).toEqual(['TransactWriteItems']);
     const updated = await call(
       r.handlers['PUT /editor/articles/{slug}'],
-      putEvent('one-tx', created.headers.etag ?? '', { title: 'Two', body: 'y', tags: ['c', 'd'] }),
+      replaceEvent('one-tx', created.headers.etag ?? '', { title: 'Two', body: 'y', tags: ['c', 'd'] }),
     );
     expect(updated.status).toBe(200);
     expect(writes()).toEqual(['TransactWriteItems', 'TransactWriteItems']);
@@ -386,7 +365,7 @@ describe('time budget with the production defaults', () => {
     const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 1_500 };
     const started = performance.now();
     const result = await r.handlers['PUT /editor/articles/{slug}'](
-      putEvent('seeded', etagOf({ slug: 'seeded', version: 1 }), { title: 'Late', body: 'late' }),
+      replaceEvent('seeded', etagOf({ slug: 'seeded', version: 1 }), { title: 'Late', body: 'late' }),
       context,
     );
     const ms = performance.now() - started;

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { etagOf } from '../../functions/core/article.ts';
 import { TABLE } from '../../functions/core/table.ts';
 import { localService } from '../support/dynamodb.ts';
-import { apiEvent, EDITOR_ARN } from '../support/events.ts';
+import { createEvent, EDITOR_ARN, replaceEvent } from '../support/events.ts';
 import { answerViolations } from './checks.ts';
 import { checkConsistency } from './invariants.ts';
 import { type Answer, call, type Handler, handlersFor } from './routes.ts';
@@ -19,25 +19,7 @@ const BOB = 'arn:aws:iam::000000000000:user/bob';
 const TTL = TABLE.ttlAttribute;
 
 const post = (body: unknown, key: string | undefined, editor = EDITOR_ARN) =>
-  apiEvent({
-    method: 'POST',
-    resource: '/editor/articles',
-    path: '/editor/articles',
-    headers: { 'Content-Type': 'application/json', ...(key === undefined ? {} : { 'Idempotency-Key': key }) },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    userArn: editor,
-  });
-
-const put = (slug: string, etag: string, body: unknown) =>
-  apiEvent({
-    method: 'PUT',
-    resource: '/editor/articles/{slug}',
-    path: `/editor/articles/${slug}`,
-    pathParameters: { slug },
-    headers: { 'Content-Type': 'application/json', 'If-Match': etag },
-    body: JSON.stringify(body),
-    userArn: EDITOR_ARN,
-  });
+  createEvent(body, key === undefined ? {} : { 'Idempotency-Key': key }, editor);
 
 let create: Handler;
 let update: Handler;
@@ -84,7 +66,7 @@ describe('Idempotency-Key on POST /editor/articles', () => {
     const first = await call(create, post(body, 'key-3'));
     const edited = await call(
       update,
-      put('idempotent-story', first.headers.etag ?? '', { ...body, title: 'Edited' }),
+      replaceEvent('idempotent-story', first.headers.etag ?? '', { ...body, title: 'Edited' }),
     );
     expect(edited.status).toBe(200);
     same(first, await call(create, post(body, 'key-3')));

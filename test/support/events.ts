@@ -97,3 +97,35 @@ export async function invoke(handler: Handler, event: APIGatewayProxyEvent) {
   const json: unknown = result.body ? JSON.parse(result.body) : null;
   return { status: result.statusCode, headers, body: result.body, json: json as Record<string, unknown> };
 }
+
+/**
+ * A signed `POST /editor/articles`: `body` is serialized as JSON unless it is already a
+ * string (sent as is); `headers` are added to its Content-Type.
+ */
+export function createEvent(
+  body: unknown,
+  headers: Record<string, string> = {},
+  userArn: string = EDITOR_ARN,
+): APIGatewayProxyEvent {
+  return apiEvent({
+    method: 'POST',
+    resource: '/editor/articles',
+    path: '/editor/articles',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    userArn,
+  });
+}
+
+/** A signed `PUT /editor/articles/{slug}` with `If-Match` and a JSON body. */
+export function replaceEvent(slug: string, ifMatch: string, body: unknown): APIGatewayProxyEvent {
+  return apiEvent({
+    method: 'PUT',
+    resource: '/editor/articles/{slug}',
+    path: `/editor/articles/${slug}`,
+    pathParameters: { slug },
+    headers: { 'Content-Type': 'application/json', 'If-Match': ifMatch },
+    body: JSON.stringify(body),
+    userArn: EDITOR_ARN,
+  });
+}
