@@ -165,9 +165,9 @@ export function publicArticle(article: Article): PublicArticle {
   return { slug, title, summary, body, bodyHtml, author, tags: [...tags], publishedAt, updatedAt };
 }
 
-export function editorSummary(article: ArticleSummary, now: Date): EditorSummary {
+/** The fields only editor routes show. */
+function editorFields(article: ArticleSummary, now: Date) {
   return {
-    ...publicSummary(article),
     status: editorStatus(article, now),
     createdAt: article.createdAt,
     version: article.version,
@@ -176,13 +176,10 @@ export function editorSummary(article: ArticleSummary, now: Date): EditorSummary
   };
 }
 
+export function editorSummary(article: ArticleSummary, now: Date): EditorSummary {
+  return { ...publicSummary(article), ...editorFields(article, now) };
+}
+
 export function editorArticle(article: Article, now: Date): EditorArticle {
-  return {
-    ...publicArticle(article),
-    status: editorStatus(article, now),
-    createdAt: article.createdAt,
-    version: article.version,
-    createdBy: article.createdBy,
-    updatedBy: article.updatedBy,
-  };
+  return { ...publicArticle(article), ...editorFields(article, now) };
 }

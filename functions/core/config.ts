@@ -54,22 +54,9 @@ function integer(
 ) {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!Number.isFinite(number)) {
-    throw new FieldProblem(`Invalid input: expected number, received ${String(number)}`);
-  }
-  if (!Number.isInteger(number)) throw new FieldProblem('Invalid input: expected int, received number');
-  if (number > Number.MAX_SAFE_INTEGER) {
-    throw new FieldProblem(`Too big: expected int to be <=${Number.MAX_SAFE_INTEGER}`);
-  }
-  if (number < Number.MIN_SAFE_INTEGER) {
-    throw new FieldProblem(`Too small: expected int to be >=${Number.MIN_SAFE_INTEGER}`);
-  }
-  if (number < min) {
-    throw new FieldProblem(
-      min === 1 ? 'Too small: expected number to be >0' : `Too small: expected number to be >=${min}`,
-    );
-  }
-  if (max !== undefined && number > max) throw new FieldProblem(`Too big: expected number to be <=${max}`);
+  if (!Number.isSafeInteger(number)) throw new FieldProblem(`must be a whole number, got "${value}"`);
+  if (number < min) throw new FieldProblem(`must be at least ${min}, got ${number}`);
+  if (max !== undefined && number > max) throw new FieldProblem(`must be at most ${max}, got ${number}`);
   return number;
 }
 
