@@ -40,9 +40,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 function text(value: string | undefined, { min, fallback }: { min: number; fallback?: string }): string {
   const actual = value ?? fallback;
-  if (actual === undefined) throw new FieldProblem('Invalid input: expected string, received undefined');
+  if (actual === undefined) throw new FieldProblem('is required');
   if (actual.length < min) {
-    throw new FieldProblem(`Too small: expected string to have >=${min} characters`);
+    throw new FieldProblem(`must be at least ${min} characters`);
   }
   return actual;
 }
