@@ -37,8 +37,39 @@ describe('structured logs', () => {
       .filter((line) => line.trim().startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-  it('logs one JSON line per request with request id, route, status and latency', async () => {
+  it('logs requests answered below 500 at DEBUG only (API Gateway logs every request)', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
+    const event = apiEvent({
+      method: 'GET',
+      resource: '/articles/{slug}',
+      path: '/articles/x',
+      pathParameters: { slug: 'x' },
+    });
+    expect((await invoke(getArticle, event)).status).toBe(404);
+    expect(records().filter((r) => r.message === 'request')).toEqual([]);
+
+    // At DEBUG (read at cold start: a fresh copy of the handler's modules) the line is there.
+    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+    vi.resetModules();
+    try {
+      const fresh = await import('../../functions/get-article.ts');
+      expect((await invoke(fresh.handler, event)).status).toBe(404);
+    } finally {
+      process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+    }
+    expect(records().find((r) => r.message === 'request')).toMatchObject({
+      level: 'DEBUG',
+      route: 'GET /articles/{slug}',
+      method: 'GET',
+      status: 404,
+      latencyMs: expect.any(Number),
+      function_request_id: 'aws-req-0001',
+      apiRequestId: 'req-0001',
+    });
+  });
+
+  it('logs a request answered with 500 or more at WARN, with request id, route, status and latency', async () => {
+    ddb.on(QueryCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     await invoke(
       getArticle,
       apiEvent({
@@ -50,10 +81,10 @@ describe('structured logs', () => {
     );
     const access = records().find((r) => r.message === 'request');
     expect(access).toMatchObject({
-      level: 'INFO',
+      level: 'WARN',
       route: 'GET /articles/{slug}',
       method: 'GET',
-      status: 404,
+      status: 503,
       latencyMs: expect.any(Number),
       function_request_id: 'aws-req-0001',
       apiRequestId: 'req-0001',
