@@ -95,12 +95,18 @@ export async function benchStubData(): Promise<{ data: StubData; etag: string; b
     tagItems.push(...written.filter((item) => item[pkName] !== listed[pkName]));
   }
   // The reference fetches "the article" as one item: give that item the article's whole
-  // content (the head's attributes and the content chunks' bytes), so that both sides move
-  // the same payload and the difference is the handlers', not the data's.
+  // content (the head's attributes plus body and HTML as strings, as a one-item design would
+  // store them), so that both sides move the same payload and the difference is the
+  // handlers', not the data's. (Binary content would make the reference's JSON.stringify
+  // spell out every byte as an object key: work no real handler does.)
   const content = articleItems
     .filter((item) => item !== head)
     .flatMap((item) => Object.values(item).filter((value) => value instanceof Uint8Array));
-  const wholeArticle = { ...head, content: Buffer.concat(content) };
+  const { body: storedBody, bodyHtml } = JSON.parse(Buffer.concat(content).toString('utf8')) as {
+    body: string;
+    bodyHtml: string;
+  };
+  const wholeArticle = { ...head, body: storedBody, bodyHtml };
   return {
     data: {
       getItem: toWireItem(wholeArticle),
