@@ -1,9 +1,10 @@
 /**
  * The local server (local/server.ts), as `npm start` runs it (TypeScript through tsx,
- * one log line per request on stdout), in a process of its own for the throughput
+ * one log line per request on stdout, written as bin/local-server.ts writes it), in a process of its own for the throughput
  * benchmark. Uses the bench's DynamoDB Local; publishes the sample article, whose slug it
  * reports over IPC.
  */
+import { createRequestLog } from '../local/request-log.ts';
 import { startLocalServer } from '../local/server.ts';
 
 export interface ServerChildReady {
@@ -24,7 +25,7 @@ const server = await startLocalServer({
   dataDir,
   dynamodbEndpoint: endpoint,
   tableName: `newsdesk-bench-server-${Date.now()}`,
-  log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+  log: createRequestLog().log,
 });
 if (server.seed.state !== 'published') {
   throw new Error(`the sample article was not published: ${JSON.stringify(server.seed)}`);

@@ -4,6 +4,7 @@
  * Prints one block once ready; SIGINT/SIGTERM close the server and stop Java.
  */
 import { JavaNotFoundError, stopAllDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { createRequestLog } from '../local/request-log.ts';
 import { type LocalServer, LocalServerError, readyMessage, startLocalServer } from '../local/server.ts';
 
 // The AWS SDK warns that its 2027 releases will need Node.js 22; the lockfile pins a version
@@ -12,6 +13,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 let server: LocalServer | undefined;
 let shuttingDown = false;
+// One line per request, time-stamped, written once per event-loop turn.
+const requestLog = createRequestLog();
 
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (shuttingDown) {
@@ -19,6 +22,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     process.exit(1);
   }
   shuttingDown = true;
+  requestLog.flush();
   console.log(`\n${signal}: stopping the Newsdesk local API...`);
   try {
     if (server !== undefined) await server.close();
@@ -35,7 +39,7 @@ process.on('SIGHUP', (signal) => void shutdown(signal));
 
 try {
   server = await startLocalServer({
-    log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+    log: requestLog.log,
   });
   if (shuttingDown) await server.close();
   else console.log(readyMessage(server));
