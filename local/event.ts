@@ -4,7 +4,7 @@
  * modules exactly as Lambda behind API Gateway does.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type {
   APIGatewayEventIdentity,
   APIGatewayProxyEvent,
@@ -46,12 +46,20 @@ export interface EventInput {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** `requestTime` as API Gateway writes it: `26/Nov/2026:20:00:00 +0000`. */
+let requestTimeSecond = Number.NaN;
+let requestTimeText = '';
+
+/** `requestTime` as API Gateway writes it: `26/Nov/2026:20:00:00 +0000` (formatted once per second). */
 export function formatRequestTime(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(
-    date.getUTCHours(),
-  )}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== requestTimeSecond) {
+    const pad = (n: number) => String(n).padStart(2, '0');
+    requestTimeText = `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(
+      date.getUTCHours(),
+    )}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+    requestTimeSecond = second;
+  }
+  return requestTimeText;
 }
 
 /** Decodes a query component the way API Gateway does: `%XX` escapes and `+` as a space. */
@@ -98,6 +106,35 @@ export function parseQuery(rawQuery: string): {
   return { single, multi };
 }
 
+interface ReceivedHeaders {
+  readonly headers: Record<string, string>;
+  readonly multiValueHeaders: Record<string, string[]>;
+  /** Lower-cased name -> the casing it is grouped under. */
+  readonly names: ReadonlyMap<string, string>;
+}
+
+function groupHeaders(rawHeaders: readonly string[]): ReceivedHeaders {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  const names = new Map<string, string>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] ?? '';
+    const value = rawHeaders[i + 1] ?? '';
+    // Group case-insensitively under the first casing seen.
+    const lower = name.toLowerCase();
+    const existing = names.get(lower);
+    if (existing === undefined) {
+      names.set(lower, name);
+      multiValueHeaders[name] = [value];
+      headers[name] = value;
+    } else {
+      multiValueHeaders[existing]?.push(value);
+      headers[existing] = value;
+    }
+  }
+  return { headers, multiValueHeaders, names };
+}
+
 /**
  * Headers with their received casing. A header sent several times keeps every value in
  * `multiValueHeaders` and its last value in `headers`, as API Gateway does.
@@ -106,19 +143,7 @@ export function headersFromRaw(rawHeaders: readonly string[]): {
   headers: Record<string, string>;
   multiValueHeaders: Record<string, string[]>;
 } {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] ?? '';
-    const value = rawHeaders[i + 1] ?? '';
-    // Group case-insensitively under the first casing seen.
-    const existing = Object.keys(multiValueHeaders).find((key) => key.toLowerCase() === name.toLowerCase());
-    const key = existing ?? name;
-    const list = multiValueHeaders[key];
-    if (list === undefined) multiValueHeaders[key] = [value];
-    else list.push(value);
-    headers[key] = value;
-  }
+  const { headers, multiValueHeaders } = groupHeaders(rawHeaders);
   return { headers, multiValueHeaders };
 }
 
@@ -134,11 +159,18 @@ export function encodeBody(body: Uint8Array): { body: string | null; isBase64Enc
   }
 }
 
+const userIds = new Map<string, string>();
+
 /** A stable IAM-user-id-shaped value for a user name (what API Gateway reports as `caller`/`user`). */
 export function pseudoUserId(userName: string): string {
+  const known = userIds.get(userName);
+  if (known !== undefined) return known;
   let hash = 0n;
   for (const char of userName) hash = (hash * 131n + BigInt(char.codePointAt(0) ?? 0)) % 36n ** 17n;
-  return `AIDA${hash.toString(36).toUpperCase().padStart(17, '0')}`;
+  const id = `AIDA${hash.toString(36).toUpperCase().padStart(17, '0')}`;
+  // Editor names are few (the configured editor, the seed); the bound only guards the map.
+  if (userIds.size < 1_000) userIds.set(userName, id);
+  return id;
 }
 
 function identityOf(input: EventInput, userAgent: string | null): APIGatewayEventIdentity {
@@ -165,12 +197,13 @@ function identityOf(input: EventInput, userAgent: string | null): APIGatewayEven
 /** An API Gateway REST (v1) Lambda proxy event for a received request. */
 export function buildProxyEvent(input: EventInput): APIGatewayProxyEvent {
   const now = input.now ?? new Date();
-  const { headers, multiValueHeaders } = headersFromRaw(input.rawHeaders);
+  const { headers, multiValueHeaders, names } = groupHeaders(input.rawHeaders);
   const query = parseQuery(input.rawQuery);
   const body = encodeBody(input.body);
-  const userAgent =
-    Object.entries(headers).find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
-  const host = Object.entries(headers).find(([name]) => name.toLowerCase() === 'host')?.[1];
+  const userAgentName = names.get('user-agent');
+  const userAgent = userAgentName === undefined ? null : (headers[userAgentName] ?? null);
+  const hostName = names.get('host');
+  const host = hostName === undefined ? undefined : headers[hostName];
   const requestId = input.requestId ?? randomUUID();
   const method = input.method.toUpperCase();
   return {
@@ -211,22 +244,33 @@ export function buildProxyEvent(input: EventInput): APIGatewayProxyEvent {
   };
 }
 
+function remainingTime(deadline: number): number {
+  return Math.max(0, deadline - Date.now());
+}
+
+function ignoreCallback(): void {}
+
 /** A Lambda context for one invocation (what the Powertools logger middleware reads). */
-export function lambdaContext(functionName: string, requestId: string): Context {
+export function lambdaContext(
+  functionName: string,
+  requestId: string,
+  region: string = process.env.AWS_REGION ?? 'us-east-1',
+): Context {
   const deadline = Date.now() + 10_000;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-east-1'}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
     memoryLimitInMB: '256',
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
+    // Shared and bound functions rather than new closures: one context per request.
+    getRemainingTimeInMillis: remainingTime.bind(undefined, deadline),
+    done: ignoreCallback,
+    fail: ignoreCallback,
+    succeed: ignoreCallback,
   };
 }
 
@@ -237,6 +281,20 @@ export interface MappedResponse {
   readonly body: Buffer;
 }
 
+/** Sets a header, replacing one of the same name in another casing (`names`: lower-cased -> casing). */
+function putHeader(
+  headers: Map<string, string[]>,
+  names: Map<string, string>,
+  name: string,
+  values: string[],
+): void {
+  const lower = name.toLowerCase();
+  const existing = names.get(lower);
+  if (existing !== undefined) headers.delete(existing);
+  names.set(lower, name);
+  headers.set(name, values);
+}
+
 /**
  * A proxy result as API Gateway turns it into an HTTP response: `headers` and
  * `multiValueHeaders` merged (a name in both takes the multi-value list), a base64 body
@@ -244,47 +302,57 @@ export interface MappedResponse {
  */
 export function mapProxyResult(result: APIGatewayProxyResult): MappedResponse {
   const headers = new Map<string, string[]>();
-  const put = (name: string, values: string[]) => {
-    const existing = [...headers.keys()].find((key) => key.toLowerCase() === name.toLowerCase());
-    if (existing !== undefined) headers.delete(existing);
-    headers.set(name, values);
-  };
-  for (const [name, value] of Object.entries(result.headers ?? {})) put(name, [String(value)]);
+  const names = new Map<string, string>();
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    putHeader(headers, names, name, [String(value)]);
+  }
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
-    put(
+    putHeader(
+      headers,
+      names,
       name,
       values.map((value) => String(value)),
     );
   }
   const text = result.body ?? '';
   const body = result.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
-  if (![...headers.keys()].some((key) => key.toLowerCase() === 'content-type') && body.length > 0) {
+  if (!names.has('content-type') && body.length > 0) {
     headers.set('Content-Type', ['application/json']);
   }
   return { statusCode: result.statusCode, headers, body };
 }
 
-/** Writes a mapped response (Content-Length set; no body for HEAD, 204 and 304). */
+/**
+ * Writes a mapped response (Content-Length set; no body for HEAD, 204 and 304). Headers
+ * the handler set win over `extraHeaders` (compared case-insensitively), and so do headers
+ * already set on `res`.
+ */
 export function writeResponse(
   res: ServerResponse,
   response: MappedResponse,
   extraHeaders: Readonly<Record<string, string>> = {},
 ): void {
   const noBody = response.statusCode === 204 || response.statusCode === 304;
+  // One flat list for writeHead: node:http stores it as is instead of header by header.
+  const flat: (string | string[])[] = [];
+  const written = new Set<string>();
   for (const [name, values] of response.headers) {
-    if (name.toLowerCase() === 'content-length') continue;
-    res.setHeader(name, values.length === 1 ? (values[0] ?? '') : values);
+    const lower = name.toLowerCase();
+    if (lower === 'content-length') continue;
+    written.add(lower);
+    flat.push(name, values.length === 1 ? (values[0] ?? '') : values);
   }
-  for (const [name, value] of Object.entries(extraHeaders)) {
-    if (!res.hasHeader(name)) res.setHeader(name, value);
+  for (const name of Object.keys(extraHeaders)) {
+    const value = extraHeaders[name];
+    if (value === undefined || written.has(name.toLowerCase()) || res.hasHeader(name)) continue;
+    flat.push(name, value);
   }
-  res.statusCode = response.statusCode;
-  if (noBody) {
-    res.end();
-    return;
-  }
-  res.setHeader('Content-Length', String(response.body.length));
-  res.end(response.body);
+  if (!noBody) flat.push('Content-Length', String(response.body.length));
+  // The reason phrase is passed, not left to writeHead: a header it refuses would otherwise
+  // leave this status's phrase on `res` for the 502 written instead.
+  res.writeHead(response.statusCode, STATUS_CODES[response.statusCode] ?? 'unknown', flat);
+  if (noBody) res.end();
+  else res.end(response.body);
 }
 
 /** The client address of a node:http request. */

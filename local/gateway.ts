@@ -81,7 +81,8 @@ export function matchResource(resources: readonly Resource[], rawPath: string): 
       if (actual === '') ok = false;
       else if (expected.startsWith('{') && expected.endsWith('}'))
         params[expected.slice(1, -1)] = decodePathSegment(actual);
-      else ok = decodePathSegment(actual) === expected;
+      // Without a `%` there is nothing to decode.
+      else ok = (actual.includes('%') ? decodePathSegment(actual) : actual) === expected;
     }
     if (ok) return { resource, pathParameters: Object.keys(params).length === 0 ? null : params };
   }

@@ -246,6 +246,43 @@ describe('mapProxyResult / writeResponse', () => {
     expect(mapProxyResult({ statusCode: 204, body: '' }).headers.size).toBe(0);
   });
 
+  it('lets headers of the handler and headers already set win over the extra ones', async () => {
+    const server = createServer((_req, res) => {
+      res.setHeader('Connection', 'close');
+      writeResponse(
+        res,
+        mapProxyResult({ statusCode: 200, headers: { 'X-Amzn-RequestId': 'handler' }, body: 'x' }),
+        { 'x-amzn-RequestId': 'extra', connection: 'keep-alive', 'X-Extra': 'e' },
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    expect(response.headers.get('x-amzn-requestid')).toBe('handler');
+    expect(response.headers.get('connection')).toBe('close');
+    expect(response.headers.get('x-extra')).toBe('e');
+    expect(response.headers.get('content-length')).toBe('1');
+    expect(await response.text()).toBe('x');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('answers with the right reason phrase after a response whose header was refused', async () => {
+    const server = createServer((_req, res) => {
+      try {
+        writeResponse(res, mapProxyResult({ statusCode: 200, headers: { 'X-Bad': 'a\nb' }, body: 'x' }));
+      } catch {
+        writeResponse(res, mapProxyResult({ statusCode: 502, body: '{}' }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    expect(response.status).toBe(502);
+    expect(response.statusText).toBe('Bad Gateway');
+    expect(response.headers.get('x-bad')).toBeNull();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
   it('writes repeated headers as separate lines and no body for 304', async () => {
     const server = createServer((req, res) => {
       if (req.url === '/304') {
