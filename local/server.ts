@@ -278,62 +278,97 @@ interface RequestContextDeps {
   readonly log: (line: string) => void;
 }
 
+/** A request without Content-Length or Transfer-Encoding (or with Content-Length 0) has no body. */
+function hasNoBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] === undefined && (length === undefined || Number(length) === 0);
+}
+
+const EMPTY_BODY: BodyResult = { ok: true, body: Buffer.alloc(0) };
+
+/**
+ * One request and its answer: the response written with the request id, then the log
+ * line. Methods rather than per-request closures: the listener runs for every request.
+ */
+class Exchange {
+  readonly started = performance.now();
+  readonly requestId = randomUUID();
+  /** Appended to the log line (why a signature was refused, why a handler failed). */
+  note = '';
+
+  constructor(
+    readonly deps: RequestContextDeps,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly method: string,
+    readonly origin: string | undefined,
+  ) {}
+
+  send(response: MappedResponse): void {
+    writeResponse(this.res, response, { 'x-amzn-RequestId': this.requestId });
+    this.deps.log(
+      `${this.method} ${this.req.url ?? '/'} -> ${response.statusCode} ${Math.round(performance.now() - this.started)}ms${this.note}`,
+    );
+  }
+
+  problem(p: Problem, auth: 'public' | 'editor' | 'any', headers?: Record<string, string>): void {
+    this.send(
+      gatewayProblem(p, {
+        cors: this.deps.cors,
+        auth,
+        requestOrigin: this.origin,
+        ...(headers ? { headers } : {}),
+      }),
+    );
+  }
+}
+
 function createRequestListener(deps: RequestContextDeps) {
   const resources = buildResources(ROUTES);
+  // Per route, once: the function name its Lambda context carries.
+  const functionNames = new Map(ROUTES.map((route) => [route.id, `newsdesk-${route.id}`]));
   return async (req: IncomingMessage, res: ServerResponse, expectContinue = false): Promise<void> => {
-    const started = performance.now();
-    const requestId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
     const { path, rawQuery } = splitTarget(req.url ?? '/');
     const origin = header(req, 'origin');
-    let note = '';
-    const send = (response: MappedResponse) => {
-      writeResponse(res, response, { 'x-amzn-RequestId': requestId });
-      deps.log(
-        `${method} ${req.url ?? '/'} -> ${response.statusCode} ${Math.round(performance.now() - started)}ms${note}`,
-      );
-    };
-    const problem = (p: Problem, auth: 'public' | 'editor' | 'any', headers?: Record<string, string>) =>
-      send(
-        gatewayProblem(p, { cors: deps.cors, auth, requestOrigin: origin, ...(headers ? { headers } : {}) }),
-      );
+    const exchange = new Exchange(deps, req, res, method, origin);
 
     try {
       const openApi = openApiResponse(method, path, deps.cors, origin);
       if (openApi !== undefined) {
-        send(openApi);
+        exchange.send(openApi);
         discardRest(req, res);
         return;
       }
       const handlers = deps.handlers();
       if (handlers === undefined) {
-        problem(STARTING, 'any', { 'Retry-After': '1' });
+        exchange.problem(STARTING, 'any', { 'Retry-After': '1' });
         discardRest(req, res);
         return;
       }
       const match = matchResource(resources, path);
       if (match === undefined) {
-        problem(NOT_FOUND, 'any');
+        exchange.problem(NOT_FOUND, 'any');
         discardRest(req, res);
         return;
       }
       const { resource } = match;
       if (method === 'OPTIONS') {
-        send(preflight(resource, deps.cors, origin));
+        exchange.send(preflight(resource, deps.cors, origin));
         discardRest(req, res);
         return;
       }
       const route = resource.routes.find((candidate) => candidate.method === method);
       if (route === undefined) {
         const { problem: p, allow } = methodNotAllowed(resource);
-        problem(p, 'any', { Allow: allow });
+        exchange.problem(p, 'any', { Allow: allow });
         discardRest(req, res);
         return;
       }
       if (route.auth === 'editor' && (header(req, 'authorization') ?? '').trim() === '') {
         // Unsigned: refused before the body is read, as the gateway refuses it before the function.
-        note = ' (missing-authentication)';
-        problem(forbidden(true, false), route.auth);
+        exchange.note = ' (missing-authentication)';
+        exchange.problem(forbidden(true, false), route.auth);
         discardRest(req, res);
         return;
       }
@@ -341,10 +376,12 @@ function createRequestListener(deps: RequestContextDeps) {
         const declared = Number(req.headers['content-length']);
         if (!(Number.isFinite(declared) && declared > MAX_BODY_BYTES)) res.writeContinue();
       }
-      const read = await readBody(req, MAX_BODY_BYTES);
+      // A request without a body (most GETs) need not wait for its stream's end; node:http
+      // discards what is left of an unread request once the response is done.
+      const read = hasNoBody(req) ? EMPTY_BODY : await readBody(req, MAX_BODY_BYTES);
       if (!read.ok) {
         res.setHeader('Connection', 'close');
-        problem(PAYLOAD_TOO_LARGE, route.auth);
+        exchange.problem(PAYLOAD_TOO_LARGE, route.auth);
         discardRest(req, res);
         return;
       }
@@ -356,8 +393,8 @@ function createRequestListener(deps: RequestContextDeps) {
           { credentials: deps.credentials, region: deps.region },
         );
         if (!verdict.ok) {
-          note = ` (${verdict.reason}: ${verdict.message})`;
-          problem(
+          exchange.note = ` (${verdict.reason}: ${verdict.message})`;
+          exchange.problem(
             forbidden(verdict.reason === 'missing-authentication', verdict.reason === 'expired'),
             route.auth,
           );
@@ -377,18 +414,21 @@ function createRequestListener(deps: RequestContextDeps) {
         resource: resource.resource,
         pathParameters: match.pathParameters,
         sourceIp: sourceIpOf(req),
-        requestId,
+        requestId: exchange.requestId,
         ...(identity === undefined ? {} : { identity }),
       });
       let result: APIGatewayProxyResult;
       try {
         result = await withTimeout(
-          handler(event, lambdaContext(`newsdesk-${route.id}`, randomUUID())),
+          handler(
+            event,
+            lambdaContext(functionNames.get(route.id) ?? `newsdesk-${route.id}`, randomUUID(), deps.region),
+          ),
           HANDLER_TIMEOUT_MS,
         );
       } catch (error) {
-        note = ` (handler failed: ${error instanceof Error ? error.message : String(error)})`;
-        problem(BAD_GATEWAY, route.auth);
+        exchange.note = ` (handler failed: ${error instanceof Error ? error.message : String(error)})`;
+        exchange.problem(BAD_GATEWAY, route.auth);
         return;
       }
       if (
@@ -397,14 +437,14 @@ function createRequestListener(deps: RequestContextDeps) {
         typeof result.statusCode !== 'number' ||
         (result.body !== undefined && typeof result.body !== 'string')
       ) {
-        note = ' (handler returned a malformed proxy result)';
-        problem(BAD_GATEWAY, route.auth);
+        exchange.note = ' (handler returned a malformed proxy result)';
+        exchange.problem(BAD_GATEWAY, route.auth);
         return;
       }
-      send(mapProxyResult(result));
+      exchange.send(mapProxyResult(result));
     } catch (error) {
-      note = ` (${error instanceof Error ? error.message : String(error)})`;
-      if (!res.headersSent) problem(BAD_GATEWAY, 'any');
+      exchange.note = ` (${error instanceof Error ? error.message : String(error)})`;
+      if (!res.headersSent) exchange.problem(BAD_GATEWAY, 'any');
       else res.destroy();
     }
   };
