@@ -9,6 +9,8 @@ export const BENCH_REGION = 'us-east-1';
 /** 64 alphanumerics, like the generated cursor secret. */
 export const BENCH_CURSOR_SECRET = 'BenchCursorSecret0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJK';
 export const BENCH_TABLE_NAME = 'Newsdesk-ArticlesTable867D7F42-BENCH0000000';
+/** The reference's table (so that the stub can tell its GetItem from the functions'). */
+export const BENCH_REFERENCE_TABLE_NAME = 'Reference-Table-BENCH0000000';
 
 /** Values for the variables whose template value is a CloudFormation reference. */
 const REFERENCE_VALUES: Readonly<Record<string, string>> = {

@@ -17,7 +17,7 @@ import { PROJECT_ROOT } from '../lib/paths.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { type BuiltBundle, buildFunction, buildHelper, packageOf } from './build.ts';
 import { type ColdPair, type ColdSample, measureColdStarts } from './cold.ts';
-import { childEnvironment, resolveEnvironment } from './env.ts';
+import { BENCH_REFERENCE_TABLE_NAME, childEnvironment, resolveEnvironment } from './env.ts';
 import { type BenchOptions, parseOptions, USAGE } from './options.ts';
 import { measureReadCapacity, type SizeCost } from './rcu.ts';
 import {
@@ -117,7 +117,11 @@ async function buildAll(options: BenchOptions): Promise<{ subjects: Subject[]; v
     access: 'reference',
     entry: REFERENCE.entry,
     bundle: await buildFunction(REFERENCE.id, REFERENCE.entry),
-    env: { ...environmentOf(REFERENCE_ROUTE), AWS_LAMBDA_FUNCTION_NAME: 'Reference-GetItem-BENCH' },
+    env: {
+      ...environmentOf(REFERENCE_ROUTE),
+      AWS_LAMBDA_FUNCTION_NAME: 'Reference-GetItem-BENCH',
+      TABLE_NAME: BENCH_REFERENCE_TABLE_NAME,
+    },
   });
   let verified: boolean | null = options.verifySynth ? true : null;
   for (const route of ROUTES) {

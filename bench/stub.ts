@@ -1,9 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { TABLE } from '../functions/core/table.ts';
+import { BENCH_REFERENCE_TABLE_NAME } from './env.ts';
+
+const PK = TABLE.partitionKey.name;
+const SK = TABLE.sortKey.name;
 
 /**
  * A DynamoDB stand-in for the warm-handler benchmark: an HTTP server on 127.0.0.1 that
  * speaks DynamoDB's JSON protocol (`X-Amz-Target: DynamoDB_20120810.<Operation>`) and
- * answers GetItem, Query, PutItem and TransactWriteItems with canned items, at once.
+ * answers GetItem, Query, PutItem and TransactWriteItems with canned items, at once (the
+ * reference's GetItem by its own table name, the functions' by key).
  * What is measured is then the handler and the SDK, not a database.
  */
 
@@ -42,9 +48,9 @@ export function toWireItem(item: Readonly<Record<string, unknown>>): WireItem {
 }
 
 export interface StubData {
-  /** What a GetItem returns. */
-  readonly getItem: WireItem;
-  /** What a Query on the table for one article's items returns (head and content). */
+  /** What a GetItem on the reference's table returns (the reference's one item). */
+  readonly referenceItem: WireItem;
+  /** The article's items (head, content, revisions): what a GetItem of one of their keys returns. */
   readonly articleItems: readonly WireItem[];
   /** What a Query on an index returns (list items), cut to the query's Limit. */
   readonly indexItems: readonly WireItem[];
@@ -56,6 +62,11 @@ export type StubCounts = Record<string, number>;
 
 const JSON_TYPE = 'application/x-amz-json-1.0';
 
+interface GetItemInput {
+  readonly TableName?: string;
+  readonly Key?: Record<string, { S?: string }>;
+}
+
 interface QueryInput {
   readonly IndexName?: string;
   readonly Limit?: number;
@@ -64,6 +75,15 @@ interface QueryInput {
 
 /** The key of `StubCounts` that tallies the items returned (the others are operations). */
 export const ITEMS_RETURNED = '#items';
+
+const keyString = (item: Readonly<Record<string, { S?: string } | WireValue>>) =>
+  `${(item[PK] as { S?: string } | undefined)?.S}\u0000${(item[SK] as { S?: string } | undefined)?.S}`;
+
+function getItem(data: StubData, input: GetItemInput): WireItem | undefined {
+  if (input.TableName === BENCH_REFERENCE_TABLE_NAME) return data.referenceItem;
+  const key = keyString(input.Key ?? {});
+  return data.articleItems.find((item) => keyString(item) === key);
+}
 
 function queryItems(data: StubData, input: QueryInput): readonly WireItem[] {
   const partition = Object.values(input.ExpressionAttributeValues ?? {})[0]?.S ?? '';
@@ -82,7 +102,6 @@ export function startStub(
   port = 0,
 ): Promise<{ server: Server; port: number; counts: StubCounts }> {
   const counts: StubCounts = {};
-  const getItemOutput = JSON.stringify({ Item: data.getItem });
   const respond = (response: ServerResponse, status: number, body: string) => {
     response.writeHead(status, {
       'Content-Type': JSON_TYPE,
@@ -99,10 +118,12 @@ export function startStub(
       const operation = target.slice(target.indexOf('.') + 1);
       counts[operation] = (counts[operation] ?? 0) + 1;
       switch (operation) {
-        case 'GetItem':
-          counts[ITEMS_RETURNED] = (counts[ITEMS_RETURNED] ?? 0) + 1;
-          respond(response, 200, getItemOutput);
+        case 'GetItem': {
+          const item = getItem(data, JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          if (item !== undefined) counts[ITEMS_RETURNED] = (counts[ITEMS_RETURNED] ?? 0) + 1;
+          respond(response, 200, JSON.stringify(item === undefined ? {} : { Item: item }));
           return;
+        }
         case 'Query': {
           const items = queryItems(data, JSON.parse(Buffer.concat(chunks).toString('utf8')));
           counts[ITEMS_RETURNED] = (counts[ITEMS_RETURNED] ?? 0) + items.length;

@@ -109,10 +109,124 @@ export function editorStatus(article: Pick<Article, 'status' | 'publishedAt'>, n
   return isVisible(article, now) ? 'published' : 'scheduled';
 }
 
-/** An opaque strong ETag that changes on every write (slugs are never reused, versions only grow). */
-export function etagOf(article: Pick<Article, 'slug' | 'version'>): string {
-  const digest = createHash('sha256').update(`${article.slug}\n${article.version}`).digest('base64url');
-  return `"${digest.slice(0, 22)}"`;
+// ---------------------------------------------------------------------------
+// Versions and ETags
+
+/** How the store keeps one version of an article. */
+export interface Stamp {
+  /** Random and new on every write: makes each version's ETags unique and unguessable. */
+  readonly nonce: string;
+  /** Content items of the version (0: the content is inside the head item). */
+  readonly chunks: number;
+}
+
+/** An article as the store returns it: with the stamp of its current version. */
+export interface StoredArticle extends Article {
+  readonly stamp: Stamp;
+}
+
+/**
+ * What a write must know of the version it replaces, besides the request. The editor ETag
+ * carries all of it, so that a PUT or DELETE with If-Match writes without reading first.
+ * The write is conditioned on the stored digest of the whole state (`versionDigest`), so an
+ * altered ETag can only fail the write (412); it never changes what is written.
+ */
+export interface VersionState extends Stamp {
+  readonly slug: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly status: StoredStatus;
+  readonly publishedAt: string | null;
+  readonly tags: readonly string[];
+}
+
+export function versionState(article: ArticleSummary, stamp: Stamp): VersionState {
+  return {
+    slug: article.slug,
+    version: article.version,
+    createdAt: article.createdAt,
+    createdBy: article.createdBy,
+    status: article.status,
+    publishedAt: article.publishedAt,
+    tags: article.tags,
+    nonce: stamp.nonce,
+    chunks: stamp.chunks,
+  };
+}
+
+/** The state's fields in a fixed order (the slug comes from the URL, not the ETag). */
+const stateFields = (state: VersionState) => [
+  state.version,
+  state.createdAt,
+  state.createdBy,
+  state.status,
+  state.publishedAt,
+  state.tags,
+  state.chunks,
+  state.nonce,
+];
+
+/** SHA-256 of the whole state, 22 base64url characters (132 bits); stored with the version. */
+export function versionDigest(state: VersionState): string {
+  return createHash('sha256')
+    .update(JSON.stringify([state.slug, ...stateFields(state)]))
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/**
+ * The ETag of public responses: the digest alone. It changes on every write and tells
+ * nothing (no identity; the nonce makes it unguessable).
+ */
+export function publicEtag(state: VersionState): string {
+  return `"${versionDigest(state)}"`;
+}
+
+/** The ETag of editor responses: the version's state itself (editor routes show it anyway). */
+export function editorEtag(state: VersionState): string {
+  return `"${Buffer.from(JSON.stringify(stateFields(state)), 'utf8').toString('base64url')}"`;
+}
+
+const EDITOR_ETAG = /^"([A-Za-z0-9_-]{1,8192})"$/;
+const NONCE = /^[A-Za-z0-9_-]{16}$/;
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isCount = (value: unknown, max: number): value is number =>
+  Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max;
+
+/**
+ * The state an editor ETag (one, strong) carries, or undefined when the header holds
+ * anything else: a public ETag, `*`, a list, a value no version of this API issued. The
+ * writer then reads the current version and compares.
+ */
+export function parseEditorEtag(header: string, slug: string): VersionState | undefined {
+  const encoded = EDITOR_ETAG.exec(header.trim())?.[1];
+  if (encoded === undefined) return undefined;
+  let fields: unknown;
+  try {
+    fields = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(fields) || fields.length !== 8) return undefined;
+  const [version, createdAt, createdBy, status, publishedAt, tags, chunks, nonce] = fields as unknown[];
+  if (
+    !isCount(version, Number.MAX_SAFE_INTEGER) ||
+    version < 1 ||
+    !isString(createdAt) ||
+    !isString(createdBy) ||
+    (status !== 'published' && status !== 'draft') ||
+    !(publishedAt === null || isString(publishedAt)) ||
+    !Array.isArray(tags) ||
+    tags.length > LIMITS.tags ||
+    !tags.every(isString) ||
+    !isCount(chunks, 64) ||
+    !isString(nonce) ||
+    !NONCE.test(nonce)
+  ) {
+    return undefined;
+  }
+  return { slug, version, createdAt, createdBy, status, publishedAt, tags, chunks, nonce };
 }
 
 /** A strong ETag for a whole response body (used for list pages). */

@@ -2,13 +2,15 @@ import {
   type EditorArticle,
   type EditorSummary,
   editorArticle,
+  editorEtag,
   editorSummary,
-  etagOf,
   isVisible,
   type PublicArticle,
   type PublicSummary,
   publicArticle,
+  publicEtag,
   publicSummary,
+  versionState,
 } from './article-model.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { NotFoundError } from './errors.ts';
@@ -61,13 +63,16 @@ export class ArticleReader {
   async getPublic(slug: string): Promise<Tagged<PublicArticle>> {
     const article = await this.store.get(slug);
     if (article === undefined || !isVisible(article, this.clock())) throw notFound();
-    return { article: publicArticle(article), etag: etagOf(article) };
+    return { article: publicArticle(article), etag: publicEtag(versionState(article, article.stamp)) };
   }
 
   async getForEditor(slug: string): Promise<Tagged<EditorArticle>> {
     const article = await this.store.get(slug, { consistent: true });
     if (article === undefined) throw notFound();
-    return { article: editorArticle(article, this.clock()), etag: etagOf(article) };
+    return {
+      article: editorArticle(article, this.clock()),
+      etag: editorEtag(versionState(article, article.stamp)),
+    };
   }
 
   async listPublic(options: {

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { CreateArticleInput, UpdateArticleInput } from './article.ts';
-import { type Article, deriveSlug, type EditorArticle, editorArticle, etagOf } from './article-model.ts';
+import {
+  type Article,
+  deriveSlug,
+  type EditorArticle,
+  editorArticle,
+  editorEtag,
+  parseEditorEtag,
+  publicEtag,
+  type VersionState,
+  versionState,
+} from './article-model.ts';
 import {
   ArticleReader,
   type ArticleReaderOptions,
@@ -69,16 +79,17 @@ export class ArticleService extends ArticleReader {
       createdBy: editor,
       updatedBy: editor,
     };
-    const result = { article: editorArticle(article, now), etag: etagOf(article) };
+    const stamp = this.store.stampFor(article);
+    const result = { article: editorArticle(article, now), etag: editorEtag(versionState(article, stamp)) };
     if (idempotencyKey === undefined) {
-      await this.store.create(article);
+      await this.store.create(article, stamp);
       return result;
     }
     // Keys are scoped to the caller: another editor's key never replays this response.
     const key = sha256(`${editor}\n${idempotencyKey}`);
     const requestHash = sha256(JSON.stringify(input));
     try {
-      await this.store.create(article, {
+      await this.store.create(article, stamp, {
         key,
         requestHash,
         // The record keeps the response without its content (which can be far larger than
@@ -108,36 +119,58 @@ export class ArticleService extends ArticleReader {
     editor: string,
   ): Promise<Tagged<EditorArticle>> {
     if (ifMatch === undefined) throw new PreconditionRequiredError();
-    const current = await this.store.get(slug, { consistent: true });
-    if (current === undefined) throw notFound();
-    if (!matchesEtag(ifMatch, etagOf(current), { weak: false })) throw new PreconditionFailedError();
+    const expected = await this.expectedVersion(slug, ifMatch);
     const now = this.clock();
     const nowIso = now.toISOString();
     const next: Article = {
-      ...current,
+      slug,
       title: input.title,
       summary: input.summary,
       body: input.body,
-      bodyHtml: input.body === current.body ? current.bodyHtml : renderMarkdown(input.body),
+      bodyHtml: renderMarkdown(input.body),
       author: input.author,
       tags: input.tags,
       status: input.status,
       // Absent: keep the current one; first time published: the time of this write.
-      publishedAt: input.publishedAt ?? current.publishedAt ?? (input.status === 'published' ? nowIso : null),
+      publishedAt:
+        input.publishedAt ?? expected.publishedAt ?? (input.status === 'published' ? nowIso : null),
+      createdAt: expected.createdAt,
       updatedAt: nowIso,
-      version: current.version + 1,
+      version: expected.version + 1,
+      createdBy: expected.createdBy,
       updatedBy: editor,
     };
-    await this.store.replace(current, next);
-    return { article: editorArticle(next, now), etag: etagOf(next) };
+    const stamp = this.store.stampFor(next);
+    await this.store.replace(expected, next, stamp);
+    return { article: editorArticle(next, now), etag: editorEtag(versionState(next, stamp)) };
   }
 
   async takeDown(slug: string, ifMatch: string | undefined, editor: string): Promise<void> {
+    await this.store.takeDown(await this.expectedVersion(slug, ifMatch), {
+      by: editor,
+      at: this.clock().toISOString(),
+    });
+  }
+
+  /**
+   * The version a write replaces. An editor ETag in If-Match describes it: the write goes
+   * ahead without a read, conditioned on that version still being the current one. Anything
+   * else (the public ETag, `*`, a list, a stale or foreign value, or no If-Match on DELETE)
+   * is checked against the current version, read consistently.
+   */
+  private async expectedVersion(slug: string, ifMatch: string | undefined): Promise<VersionState> {
+    const described = ifMatch === undefined ? undefined : parseEditorEtag(ifMatch, slug);
+    if (described !== undefined) return described;
     const current = await this.store.get(slug, { consistent: true });
     if (current === undefined) throw notFound();
-    if (ifMatch !== undefined && !matchesEtag(ifMatch, etagOf(current), { weak: false })) {
+    const state = versionState(current, current.stamp);
+    if (
+      ifMatch !== undefined &&
+      !matchesEtag(ifMatch, editorEtag(state), { weak: false }) &&
+      !matchesEtag(ifMatch, publicEtag(state), { weak: false })
+    ) {
       throw new PreconditionFailedError();
     }
-    await this.store.takeDown(current, { by: editor, at: this.clock().toISOString() });
+    return state;
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -8,7 +9,16 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Article, ArticleSummary, StoredStatus } from './article.ts';
+import {
+  type Article,
+  type ArticleSummary,
+  type Stamp,
+  type StoredArticle,
+  type StoredStatus,
+  type VersionState,
+  versionDigest,
+  versionState,
+} from './article-model.ts';
 import {
   BadRequestError,
   NotFoundError,
@@ -24,13 +34,21 @@ import { type LIST_ATTRIBUTES, TABLE } from './table.ts';
  * It takes and returns domain objects, never DynamoDB items.
  *
  * Layout (one table, see table.ts):
- * - `ARTICLE#<slug>` / `A`            the article's head: every field but the content, its
- *                                     version, and the index keys while it is live.
- * - `ARTICLE#<slug>` / `C#000`…       the current content (JSON {body, bodyHtml}, UTF-8) in
- *                                     binary chunks of at most 300 000 bytes, so the largest
- *                                     article fits DynamoDB's 400 KB item limit.
- * - `ARTICLE#<slug>` / `R#<version>`  a revision: the head of a previous version, with its
- *   and `R#<version>#C#000`…          content chunks. Written by every update and take-down.
+ * - `ARTICLE#<slug>` / `A`            the article's head: every field of the current version,
+ *                                     its stamp (nonce, digest), the index keys while it is
+ *                                     live, and its content (JSON {body, bodyHtml}, UTF-8)
+ *                                     when that takes at most 300 000 bytes: one GetItem reads
+ *                                     an article.
+ * - `ARTICLE#<slug>` / `C#000`…       larger content, in binary chunks of at most 300 000
+ *                                     bytes, so the largest article fits DynamoDB's 400 KB
+ *                                     item limit.
+ * - `ARTICLE#<slug>` / `R#<version>`  every version as it was written (head fields and
+ *   and `R#<version>#C#000`…          content, laid out the same way), written in the same
+ *                                     transaction as the version itself. So an update or a
+ *                                     take-down never needs to copy the version it replaces,
+ *                                     and with an editor ETag (which carries the replaced
+ *                                     version's state, see article-model.ts) it is one
+ *                                     round trip.
  * - `TAG#<tag>` / `<time>#<slug>`     one entry per tag of a published (or scheduled) article,
  *                                     with the list fields, so a tag page is one Query.
  * Index `byStatus`: `PUB` sorted by publishedAt, `DRAFT` sorted by createdAt.
@@ -80,21 +98,27 @@ export class IdempotencyKeyUsedError extends Error {
 
 export interface ArticleStore {
   /** The live article with this slug, or undefined (never written, or taken down). */
-  get(slug: string, options?: { readonly consistent?: boolean }): Promise<Article | undefined>;
+  get(slug: string, options?: { readonly consistent?: boolean }): Promise<StoredArticle | undefined>;
+  /** A new stamp for a version about to be written with this content. */
+  stampFor(article: Article): Stamp;
   /**
    * Writes a new article; SlugTakenError when the slug was ever used. With an idempotency
    * record, the record is written in the same transaction; IdempotencyKeyUsedError when a
    * live record with that key exists.
    */
-  create(article: Article, idempotency?: IdempotencyRecord): Promise<void>;
-  /** The body and HTML of one version of an article (current or a revision), or undefined. */
+  create(article: Article, stamp: Stamp, idempotency?: IdempotencyRecord): Promise<void>;
+  /** The body and HTML of one version of an article, or undefined. */
   getContent(slug: string, version: number): Promise<{ body: string; bodyHtml: string } | undefined>;
   /** The live (unexpired) idempotency record with this key, or undefined. */
   getIdempotencyRecord(key: string, now: Date): Promise<IdempotencyRecord | undefined>;
-  /** Replaces `current` by `next` (next.version = current.version + 1), keeping `current` as a revision. */
-  replace(current: Article, next: Article): Promise<void>;
-  /** Hides `current` from every read and list, keeping its content and a revision. */
-  takeDown(current: Article, takeDown: TakeDown): Promise<void>;
+  /**
+   * Replaces the version described by `expected` by `next` (written with `stamp`), without
+   * reading: NotFoundError when the article is gone, PreconditionFailedError when its
+   * current version is not `expected`.
+   */
+  replace(expected: VersionState, next: Article, stamp: Stamp): Promise<void>;
+  /** Hides the version `expected` from every read and list, keeping all it holds (errors as `replace`). */
+  takeDown(expected: VersionState, takeDown: TakeDown): Promise<void>;
   list(request: ListRequest): Promise<ListPage>;
 }
 
@@ -111,8 +135,8 @@ const HEAD_SK = 'A';
 const CURRENT_UPPER_BOUND = 'D';
 export const CHUNK_BYTES = 300_000;
 /**
- * The most an article's stored content (JSON of body and bodyHtml) may take. An update
- * writes the new content and a revision copy of the old in one transaction, and DynamoDB
+ * The most an article's stored content (JSON of body and bodyHtml) may take. A write puts
+ * the content twice (the current version and its revision) in one transaction, and DynamoDB
  * caps a transaction at 4 MiB: two of these plus heads and tag entries stay below it.
  * (The largest article the contract accepts, a 256 KiB request of 3-byte characters,
  * takes about 530 000 bytes.)
@@ -125,7 +149,6 @@ const articlePk = (slug: string) => `ARTICLE#${slug}`;
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const chunkSk = (index: number) => `C#${pad(index, 3)}`;
 const revisionSk = (version: number) => `R#${pad(version, 10)}`;
-const revisionChunkSk = (version: number, index: number) => `${revisionSk(version)}#${chunkSk(index)}`;
 const tagPk = (tag: string) => `TAG#${tag}`;
 const idempotencyPk = (key: string) => `IDEMPOTENCY#${key}`;
 const IDEMPOTENCY_SK = 'I';
@@ -172,7 +195,7 @@ function summaryAttributes(article: ArticleSummary): Item {
   } satisfies Record<(typeof LIST_ATTRIBUTES)[number], unknown>;
 }
 
-function encodeContent(article: Article): Uint8Array[] {
+function encodeContent(article: Article): Buffer {
   const bytes = Buffer.from(JSON.stringify({ body: article.body, bodyHtml: article.bodyHtml }), 'utf8');
   if (bytes.length > MAX_CONTENT_BYTES) {
     throw new ValidationError('The body is too large to store with its HTML.', [
@@ -182,25 +205,57 @@ function encodeContent(article: Article): Uint8Array[] {
       },
     ]);
   }
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) {
-    chunks.push(bytes.subarray(offset, offset + CHUNK_BYTES));
-  }
-  return chunks;
+  return bytes;
 }
 
-function decodeContent(chunks: readonly Item[]): { body: string; bodyHtml: string } {
-  const bytes = Buffer.concat(chunks.map((chunk) => chunk.data as Uint8Array));
+/** Content items a version needs: none when it fits in the head (or revision) item. */
+const chunkCount = (content: Buffer) =>
+  content.length <= CHUNK_BYTES ? 0 : Math.ceil(content.length / CHUNK_BYTES);
+
+function decodeContent(parts: readonly unknown[]): { body: string; bodyHtml: string } {
+  const bytes = Buffer.concat(parts.map((part) => part as Uint8Array));
   const { body, bodyHtml } = JSON.parse(bytes.toString('utf8')) as { body: string; bodyHtml: string };
   return { body, bodyHtml };
 }
 
-function headItem(article: Article, chunks: number): Item {
+/** The content of a version item (head or revision) and its chunk items, in key order. */
+function contentParts(versionItem: Item, chunkItems: readonly Item[]): unknown[] {
+  if (Number(versionItem.chunks) === 0) return [versionItem.content];
+  return [...chunkItems]
+    .sort((a, b) => String(a[SK]).localeCompare(String(b[SK])))
+    .map((chunk) => chunk.data);
+}
+
+/** What a version item holds, in the head and in its revision alike. */
+function versionAttributes(article: Article, stamp: Stamp, content: Buffer): Item {
+  return {
+    ...summaryAttributes(article),
+    chunks: stamp.chunks,
+    nonce: stamp.nonce,
+    digest: versionDigest(versionState(article, stamp)),
+    ...(stamp.chunks === 0 ? { content } : {}),
+  };
+}
+
+/** The chunk items of a version's content, under `prefix` (`` for the head's, the revision key for a revision's). */
+function chunkItems(article: Article, stamp: Stamp, content: Buffer, prefix: string): Item[] {
+  const items: Item[] = [];
+  for (let index = 0; index < stamp.chunks; index++) {
+    items.push({
+      [PK]: articlePk(article.slug),
+      [SK]: `${prefix}${chunkSk(index)}`,
+      version: article.version,
+      data: content.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES),
+    });
+  }
+  return items;
+}
+
+function headItem(article: Article, stamp: Stamp, content: Buffer): Item {
   const item: Item = {
     [PK]: articlePk(article.slug),
     [SK]: HEAD_SK,
-    ...summaryAttributes(article),
-    chunks,
+    ...versionAttributes(article, stamp, content),
     [ALL.partitionKey.name]: ALL_PARTITION,
     [ALL.sortKey.name]: timeSlugKey(article.createdAt, article.slug),
   };
@@ -214,13 +269,17 @@ function headItem(article: Article, chunks: number): Item {
   return item;
 }
 
-function tagItems(article: ArticleSummary): Item[] {
-  if (article.status !== 'published' || article.publishedAt === null) return [];
-  const sk = timeSlugKey(article.publishedAt, article.slug);
-  return article.tags.map((tag) => ({ [PK]: tagPk(tag), [SK]: sk, ...summaryAttributes(article) }));
+/** The keys of the tag entries of a version (only a published or scheduled one has any). */
+function tagKeys(version: Pick<ArticleSummary, 'slug' | 'status' | 'publishedAt' | 'tags'>): Item[] {
+  if (version.status !== 'published' || version.publishedAt === null) return [];
+  const sk = timeSlugKey(version.publishedAt, version.slug);
+  return version.tags.map((tag) => ({ [PK]: tagPk(tag), [SK]: sk }));
 }
 
-const keyOf = (item: Item) => ({ [PK]: item[PK], [SK]: item[SK] });
+function tagItems(article: ArticleSummary): Item[] {
+  return tagKeys(article).map((key) => ({ ...key, ...summaryAttributes(article) }));
+}
+
 const keyString = (item: Item) => `${String(item[PK])}\u0000${String(item[SK])}`;
 
 function toSummary(item: Item): ArticleSummary {
@@ -237,6 +296,14 @@ function toSummary(item: Item): ArticleSummary {
     version: Number(item.version),
     createdBy: String(item.createdBy),
     updatedBy: String(item.updatedBy),
+  };
+}
+
+function storedArticle(head: Item, chunks: readonly Item[]): StoredArticle {
+  return {
+    ...toSummary(head),
+    ...decodeContent(contentParts(head, chunks)),
+    stamp: { nonce: String(head.nonce), chunks: Number(head.chunks) },
   };
 }
 
@@ -302,74 +369,97 @@ function translate(error: unknown): unknown {
 // ---------------------------------------------------------------------------
 
 export class DynamoArticleStore implements ArticleStore {
+  /** Content encoded by `stampFor`, so that the write that follows does not encode it again. */
+  private readonly encoded = new WeakMap<Article, Buffer>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async get(slug: string, options: { readonly consistent?: boolean } = {}): Promise<Article | undefined> {
+  async get(
+    slug: string,
+    options: { readonly consistent?: boolean } = {},
+  ): Promise<StoredArticle | undefined> {
+    const consistent = options.consistent ?? false;
+    const { Item: head } = await this.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [PK]: articlePk(slug), [SK]: HEAD_SK },
+        ConsistentRead: consistent,
+      }),
+    );
+    if (head === undefined || head.takenDownAt !== undefined) return undefined;
+    if (Number(head.chunks) === 0) return storedArticle(head, []);
+    return this.getChunked(slug, consistent);
+  }
+
+  /** An article whose content is in chunks: its head and chunks, in one Query. */
+  private async getChunked(slug: string, consistent: boolean): Promise<StoredArticle | undefined> {
     // An eventually consistent read may catch a head and content of different versions
     // mid-write; then read again, consistently.
-    let consistent = options.consistent ?? false;
+    let consistentRead = consistent;
     for (let attempt = 0; attempt < 3; attempt++) {
       const items = await this.queryAll({
         TableName: this.tableName,
         KeyConditionExpression: '#pk = :pk AND #sk < :upper',
         ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
         ExpressionAttributeValues: { ':pk': articlePk(slug), ':upper': CURRENT_UPPER_BOUND },
-        ConsistentRead: consistent,
+        ConsistentRead: consistentRead,
       });
       const head = items.find((item) => item[SK] === HEAD_SK);
       if (head === undefined || head.takenDownAt !== undefined) return undefined;
-      const chunks = items
-        .filter((item) => item[SK] !== HEAD_SK && item.version === head.version)
-        .sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
-      if (chunks.length === Number(head.chunks)) {
-        return { ...toSummary(head), ...decodeContent(chunks) };
+      const chunks = items.filter((item) => item[SK] !== HEAD_SK && item.version === head.version);
+      if (Number(head.chunks) === 0 || chunks.length === Number(head.chunks)) {
+        return storedArticle(head, chunks);
       }
-      consistent = true;
+      consistentRead = true;
     }
     throw new ServiceUnavailableError(1);
   }
 
-  async getContent(slug: string, version: number): Promise<{ body: string; bodyHtml: string } | undefined> {
-    const chunksBetween = (from: string, to: string) =>
-      this.queryAll({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-        ExpressionAttributeValues: { ':pk': articlePk(slug), ':from': from, ':to': to },
-        ConsistentRead: true,
-      });
-    // A superseded version lives in its revision; the current one in the content chunks.
-    let chunks = await chunksBetween(revisionChunkSk(version, 0), `${revisionSk(version)}#C#~`);
-    if (chunks.length === 0) {
-      chunks = (await chunksBetween(chunkSk(0), 'C#~')).filter((chunk) => chunk.version === version);
-    }
-    if (chunks.length === 0) return undefined;
-    chunks.sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
-    return decodeContent(chunks);
+  stampFor(article: Article): Stamp {
+    const content = encodeContent(article);
+    this.encoded.set(article, content);
+    return { nonce: randomBytes(12).toString('base64url'), chunks: chunkCount(content) };
   }
 
-  async create(article: Article, idempotency?: IdempotencyRecord): Promise<void> {
-    const content = encodeContent(article);
+  async getContent(slug: string, version: number): Promise<{ body: string; bodyHtml: string } | undefined> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+      ExpressionAttributeValues: {
+        ':pk': articlePk(slug),
+        ':from': revisionSk(version),
+        ':to': `${revisionSk(version)}#C#~`,
+      },
+      ConsistentRead: true,
+    });
+    const revision = items.find((item) => item[SK] === revisionSk(version));
+    if (revision === undefined) return undefined;
+    return decodeContent(
+      contentParts(
+        revision,
+        items.filter((item) => item !== revision),
+      ),
+    );
+  }
+
+  async create(article: Article, stamp: Stamp, idempotency?: IdempotencyRecord): Promise<void> {
+    const content = this.contentOf(article, stamp);
     const transaction: TransactWriteCommandInput = {
       TransactItems: [
         {
           Put: {
             TableName: this.tableName,
-            Item: headItem(article, content.length),
+            Item: headItem(article, stamp, content),
             ConditionExpression: 'attribute_not_exists(#pk)',
             ExpressionAttributeNames: { '#pk': PK },
           },
         },
         ...(idempotency === undefined ? [] : [this.idempotencyPut(idempotency, article.createdAt)]),
-        ...content.map((data, index) => ({
-          Put: {
-            TableName: this.tableName,
-            Item: { [PK]: articlePk(article.slug), [SK]: chunkSk(index), version: article.version, data },
-          },
-        })),
+        ...this.versionPuts(article, stamp, content),
         ...tagItems(article).map((Item) => ({ Put: { TableName: this.tableName, Item } })),
       ],
     };
@@ -399,59 +489,70 @@ export class DynamoArticleStore implements ArticleStore {
     };
   }
 
-  async replace(current: Article, next: Article): Promise<void> {
-    const oldContent = encodeContent(current);
-    const newContent = encodeContent(next);
+  async replace(expected: VersionState, next: Article, stamp: Stamp): Promise<void> {
+    const content = this.contentOf(next, stamp);
+    const pk = articlePk(next.slug);
     const newTagItems = tagItems(next);
     const newTagKeys = new Set(newTagItems.map(keyString));
-    const staleTagItems = tagItems(current).filter((item) => !newTagKeys.has(keyString(item)));
-    const pk = articlePk(next.slug);
+    const staleTagKeys = tagKeys(expected).filter((key) => !newTagKeys.has(keyString(key)));
+    const staleChunks: Item[] = [];
+    for (let index = stamp.chunks; index < expected.chunks; index++) {
+      staleChunks.push({ [PK]: pk, [SK]: chunkSk(index) });
+    }
     await this.transact(
       {
         TransactItems: [
-          this.conditionalHeadPut(headItem(next, newContent.length), current.version),
-          ...newContent.map((data, index) => ({
+          {
             Put: {
               TableName: this.tableName,
-              Item: { [PK]: pk, [SK]: chunkSk(index), version: next.version, data },
+              Item: headItem(next, stamp, content),
+              ...this.expectedVersion(expected),
             },
-          })),
-          ...oldContent.slice(newContent.length).map((_, offset) => ({
-            Delete: {
-              TableName: this.tableName,
-              Key: { [PK]: pk, [SK]: chunkSk(newContent.length + offset) },
-            },
-          })),
-          ...this.revisionPuts(current, oldContent),
-          ...staleTagItems.map((item) => ({ Delete: { TableName: this.tableName, Key: keyOf(item) } })),
+          },
+          ...this.versionPuts(next, stamp, content),
+          ...[...staleChunks, ...staleTagKeys].map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
           ...newTagItems.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
         ],
       },
       (reasons) => this.conditionFailure(reasons[0]?.Item),
+      expected,
     );
   }
 
-  async takeDown(current: Article, takeDown: TakeDown): Promise<void> {
-    const content = encodeContent(current);
-    // The head keeps every field, gains the take-down stamp and loses its index keys.
-    const head: Item = {
-      [PK]: articlePk(current.slug),
-      [SK]: HEAD_SK,
-      ...summaryAttributes({ ...current, version: current.version + 1 }),
-      chunks: content.length,
-      takenDownAt: takeDown.at,
-      takenDownBy: takeDown.by,
-    };
+  async takeDown(expected: VersionState, takeDown: TakeDown): Promise<void> {
+    // The head keeps every field and its content, gains the take-down stamp and loses its
+    // index keys; every version stays in its revision: nothing is destroyed by a take-down.
+    const condition = this.expectedVersion(expected);
+    const indexKeys = [BY_STATUS, ALL].flatMap((index) => [index.partitionKey.name, index.sortKey.name]);
     await this.transact(
       {
         TransactItems: [
-          // The content chunks stay where they are: nothing is destroyed by a take-down.
-          this.conditionalHeadPut(head, current.version),
-          ...this.revisionPuts(current, content),
-          ...tagItems(current).map((item) => ({ Delete: { TableName: this.tableName, Key: keyOf(item) } })),
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: { [PK]: articlePk(expected.slug), [SK]: HEAD_SK },
+              UpdateExpression: `SET #version = :next, #takenDownAt = :at, #takenDownBy = :by REMOVE ${indexKeys.map((_, i) => `#index${i}`).join(', ')}`,
+              ConditionExpression: condition.ConditionExpression,
+              ExpressionAttributeNames: {
+                ...condition.ExpressionAttributeNames,
+                '#version': 'version',
+                '#takenDownBy': 'takenDownBy',
+                ...Object.fromEntries(indexKeys.map((name, i) => [`#index${i}`, name])),
+              },
+              ExpressionAttributeValues: {
+                ...condition.ExpressionAttributeValues,
+                ':next': expected.version + 1,
+                ':at': takeDown.at,
+                ':by': takeDown.by,
+              },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+            },
+          },
+          ...tagKeys(expected).map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
         ],
       },
       (reasons) => this.conditionFailure(reasons[0]?.Item),
+      expected,
     );
   }
 
@@ -550,40 +651,38 @@ export class DynamoArticleStore implements ArticleStore {
     }
   }
 
-  private conditionalHeadPut(item: Item, expectedVersion: number) {
+  /**
+   * The condition of a write over the version `expected`: the head holds exactly that state
+   * (its digest covers every field the write relies on) and is not taken down.
+   */
+  private expectedVersion(expected: VersionState) {
     return {
-      Put: {
-        TableName: this.tableName,
-        Item: item,
-        ConditionExpression: '#version = :expected AND attribute_not_exists(#takenDownAt)',
-        ExpressionAttributeNames: { '#version': 'version', '#takenDownAt': 'takenDownAt' },
-        ExpressionAttributeValues: { ':expected': expectedVersion },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-      },
+      ConditionExpression: '#digest = :expected AND attribute_not_exists(#takenDownAt)',
+      ExpressionAttributeNames: { '#digest': 'digest', '#takenDownAt': 'takenDownAt' },
+      ExpressionAttributeValues: { ':expected': versionDigest(expected) } as Record<string, unknown>,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     };
   }
 
-  private revisionPuts(article: Article, content: readonly Uint8Array[]) {
-    const pk = articlePk(article.slug);
+  /** A version's content chunks and its revision (with the revision's chunks). */
+  private versionPuts(article: Article, stamp: Stamp, content: Buffer) {
+    const revision = {
+      [PK]: articlePk(article.slug),
+      [SK]: revisionSk(article.version),
+      ...versionAttributes(article, stamp, content),
+    };
     return [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            [PK]: pk,
-            [SK]: revisionSk(article.version),
-            ...summaryAttributes(article),
-            chunks: content.length,
-          },
-        },
-      },
-      ...content.map((data, index) => ({
-        Put: {
-          TableName: this.tableName,
-          Item: { [PK]: pk, [SK]: revisionChunkSk(article.version, index), version: article.version, data },
-        },
-      })),
-    ];
+      ...chunkItems(article, stamp, content, ''),
+      revision,
+      ...chunkItems(article, stamp, content, `${revisionSk(article.version)}#`),
+    ].map((Item) => ({ Put: { TableName: this.tableName, Item } }));
+  }
+
+  /** The content as `stampFor` encoded it (encoded again for a stamp made elsewhere). */
+  private contentOf(article: Article, stamp: Stamp): Buffer {
+    const content = this.encoded.get(article) ?? encodeContent(article);
+    if (chunkCount(content) !== stamp.chunks) throw new Error('the stamp was made for other content');
+    return content;
   }
 
   private conditionFailure(old: Item | undefined): Error {
@@ -596,6 +695,7 @@ export class DynamoArticleStore implements ArticleStore {
   private async transact(
     input: TransactWriteCommandInput,
     onConditionFailed: (reasons: CancellationReason[]) => Error,
+    expected?: VersionState,
   ) {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -608,13 +708,37 @@ export class DynamoArticleStore implements ArticleStore {
           throw onConditionFailed(reasons);
         // Another transaction held one of these items: run it again, and the condition on
         // the head decides (a lost race becomes 412/409, not a 503).
-        if (attempt < CONFLICT_ATTEMPTS && reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+        const conflict = reasons.some((reason) => reason.Code === 'TransactionConflict');
+        if (conflict && attempt < CONFLICT_ATTEMPTS) {
           await sleep(10 + Math.random() * 40 * attempt);
           continue;
+        }
+        // Still conflicting: when another writer has replaced the version meanwhile, this
+        // write has lost the race (412 or 404), it is not the database's fault.
+        if (conflict && expected !== undefined) {
+          const lost = await this.lostRace(expected);
+          if (lost !== undefined) throw lost;
         }
         throw translate(error);
       }
     }
+  }
+
+  /** The error a write over `expected` would get from its condition now, or undefined when it would pass. */
+  private async lostRace(expected: VersionState): Promise<Error | undefined> {
+    const { Item: head } = await this.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [PK]: articlePk(expected.slug), [SK]: HEAD_SK },
+        ProjectionExpression: '#digest, #takenDownAt',
+        ExpressionAttributeNames: { '#digest': 'digest', '#takenDownAt': 'takenDownAt' },
+        ConsistentRead: true,
+      }),
+    );
+    if (head !== undefined && head.takenDownAt === undefined && head.digest === versionDigest(expected)) {
+      return undefined;
+    }
+    return this.conditionFailure(head);
   }
 
   private async send(command: QueryCommand): Promise<QueryCommandOutput>;

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
-import { type CreateArticleInput, etagOf } from '../../functions/core/article.ts';
+import type { CreateArticleInput } from '../../functions/core/article.ts';
 import { ArticleService } from '../../functions/core/articles.ts';
 import { parseConfig } from '../../functions/core/config.ts';
 import { createDocumentClient } from '../../functions/core/dynamodb.ts';
@@ -73,6 +73,8 @@ interface Rig {
   handlers: Record<RouteKey, Handler>;
   /** A service straight on DynamoDB Local (set-up, and "after the restart"). */
   direct: ArticleService;
+  /** ETags of the seeded article: the editor one (PUT writes at once), the public one (PUT reads first). */
+  seeded: { editorEtag: string; publicEtag: string };
 }
 
 async function rig(
@@ -97,8 +99,9 @@ async function rig(
     store: new DynamoArticleStore(localDocumentClient(), tableName),
     cursorSecret: TEST_CURSOR_SECRET,
   });
-  await direct.create(article(), EDITOR_ARN);
-  return { stub, tableName, raw: rawClient(endpoint), handlers: handlersFor(service), direct };
+  const { etag } = await direct.create(article(), EDITOR_ARN);
+  const seeded = { editorEtag: etag, publicEtag: (await direct.getPublic('seeded')).etag };
+  return { stub, tableName, raw: rawClient(endpoint), handlers: handlersFor(service), direct, seeded };
 }
 
 /**
@@ -162,10 +165,10 @@ describe('DynamoDB faults: bounded retries, time budget, 503 with Retry-After, n
     '%s on every attempt: GET /articles/{slug} → 503 after exactly 3 attempts, in budget',
     async (fault) => {
       const r = await newRig();
-      r.stub.setPlan(failFirst('Query', fault));
+      r.stub.setPlan(failFirst('GetItem', fault));
       const answer = await timed(r.handlers['GET /articles/{slug}'], getEvent('seeded'));
       expect503('GET /articles/{slug}', answer);
-      expect(r.stub.count('Query')).toBe(MAX_ATTEMPTS);
+      expect(r.stub.count('GetItem')).toBe(MAX_ATTEMPTS);
       expect(answer.ms).toBeLessThan(budgetMs(fault));
     },
   );
@@ -178,14 +181,15 @@ describe('DynamoDB faults: bounded retries, time budget, 503 with Retry-After, n
       r.stub.setPlan(failFirst('TransactWriteItems', fault));
       const answer = await timed(
         r.handlers['PUT /editor/articles/{slug}'],
-        replaceEvent('seeded', etagOf({ slug: 'seeded', version: 1 }), {
+        // The public ETag: the PUT reads the current version first.
+        replaceEvent('seeded', r.seeded.publicEtag, {
           title: 'Edited',
           body: 'new',
           tags: ['tech'],
         }),
       );
       expect503('PUT /editor/articles/{slug}', answer);
-      expect(r.stub.count('Query')).toBe(1);
+      expect(r.stub.count('GetItem')).toBe(1);
       expect(r.stub.count('TransactWriteItems')).toBe(MAX_ATTEMPTS);
       expect(answer.ms).toBeLessThan(budgetMs(fault));
       const after = await snapshot(r.raw, r.tableName);
@@ -265,7 +269,7 @@ describe('lost answers and crashes after the write', () => {
     r.stub.setPlan(failFirst('TransactWriteItems', 'forward-then-hang'));
     const answer = await timed(
       r.handlers['PUT /editor/articles/{slug}'],
-      replaceEvent('seeded', etagOf({ slug: 'seeded', version: 1 }), {
+      replaceEvent('seeded', r.seeded.editorEtag, {
         title: 'Edited',
         body: 'edited',
         tags: ['tech'],
@@ -275,7 +279,11 @@ describe('lost answers and crashes after the write', () => {
     const consistency = checkConsistency(await scanAll(r.raw, r.tableName));
     expect(consistency.violations).toEqual([]);
     // Three attempts carried the same conditional write; only one could apply.
-    expect(consistency.articles.get('seeded')).toMatchObject({ version: 2, body: 'edited', revisions: [1] });
+    expect(consistency.articles.get('seeded')).toMatchObject({
+      version: 2,
+      body: 'edited',
+      revisions: [1, 2],
+    });
   });
 
   it('a crash right after the create committed leaves a consistent state, and the retry with the same Idempotency-Key gets the original 201 without writing', async () => {
@@ -302,7 +310,7 @@ describe('lost answers and crashes after the write', () => {
       createEvent(body, { 'Idempotency-Key': 'crash-1' }),
     );
     expect(retry.status, retry.body).toBe(201);
-    expect(retry.headers.etag).toBe(etagOf({ slug: 'crashed', version: 1 }));
+    expect(retry.headers.etag).toBe((await r.direct.getForEditor('crashed')).etag);
     expect(JSON.parse(retry.body)).toMatchObject({ slug: 'crashed', version: 1, tags: ['news', 'world'] });
     const after = await snapshot(r.raw, r.tableName);
     expect(after.bytes.equals(before.bytes), describeDiff(diff(before, after))).toBe(true);
@@ -346,10 +354,10 @@ describe('time budget with the production defaults', () => {
       requestTimeoutMs: defaults.DYNAMODB_REQUEST_TIMEOUT_MS,
       connectTimeoutMs: defaults.DYNAMODB_CONNECT_TIMEOUT_MS,
     });
-    r.stub.setPlan(failFirst('Query', 'hang'));
+    r.stub.setPlan(failFirst('GetItem', 'hang'));
     const answer = await timed(r.handlers['GET /articles/{slug}'], getEvent('seeded'), 10_000);
     expect503('GET /articles/{slug}', answer);
-    expect(r.stub.count('Query')).toBe(defaults.DYNAMODB_MAX_ATTEMPTS);
+    expect(r.stub.count('GetItem')).toBe(defaults.DYNAMODB_MAX_ATTEMPTS);
     const sdkBound = defaults.DYNAMODB_MAX_ATTEMPTS * defaults.DYNAMODB_REQUEST_TIMEOUT_MS + 300;
     expect(answer.ms).toBeGreaterThan(
       defaults.DYNAMODB_MAX_ATTEMPTS * defaults.DYNAMODB_REQUEST_TIMEOUT_MS * 0.9,
@@ -360,12 +368,13 @@ describe('time budget with the production defaults', () => {
 
   it('a route whose calls together would outlast the function answers 503 before the function times out', async () => {
     const r = await newRig({ maxAttempts: 3, requestTimeoutMs: 2_000, connectTimeoutMs: 1_000 });
-    r.stub.setPlan(failFirst('Query', 'hang'));
+    // The public ETag, so that the PUT reads first: that read hangs.
+    r.stub.setPlan(failFirst('GetItem', 'hang'));
     // Lambda says 1.5 s remain: the handler must answer (503) before they run out.
     const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 1_500 };
     const started = performance.now();
     const result = await r.handlers['PUT /editor/articles/{slug}'](
-      replaceEvent('seeded', etagOf({ slug: 'seeded', version: 1 }), { title: 'Late', body: 'late' }),
+      replaceEvent('seeded', r.seeded.publicEtag, { title: 'Late', body: 'late' }),
       context,
     );
     const ms = performance.now() - started;

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import { type CreateArticleInput, etagOf } from '../../functions/core/article.ts';
+import type { CreateArticleInput } from '../../functions/core/article.ts';
 import { ArticleService } from '../../functions/core/articles.ts';
 import { encodeCursor } from '../../functions/core/cursor.ts';
 import { DynamoArticleStore } from '../../functions/core/store.ts';
@@ -182,8 +182,9 @@ export async function createFixture(endpoint: string): Promise<Fixture> {
       EDITOR_ARN,
     );
   }
-  // One updated article, so it has a revision and a stale ETag.
+  // One updated article, so it has a revision and stale ETags (editor and public).
   const first = await service.getForEditor('pub-one');
+  const firstPublic = (await service.getPublic('pub-one')).etag;
   await service.update(
     'pub-one',
     first.etag,
@@ -200,19 +201,15 @@ export async function createFixture(endpoint: string): Promise<Fixture> {
     EDITOR_ARN,
   );
   await service.create(baseInput({ slug: 'draft', status: 'draft', tags: ['news'] }), EDITOR_ARN);
-  await service.create(baseInput({ slug: 'gone', tags: ['news'] }), EDITOR_ARN);
+  const gone = await service.create(baseInput({ slug: 'gone', tags: ['news'] }), EDITOR_ARN);
+  const gonePublic = (await service.getPublic('gone')).etag;
   await service.takeDown('gone', undefined, EDITOR_ARN);
 
   const live = [...published, 'sched', 'draft'];
   const etags: Record<string, string> = {};
   for (const slug of live) etags[slug] = (await service.getForEditor(slug)).etag;
-  const staleEtags = [
-    etagOf({ slug: 'pub-one', version: 1 }),
-    etagOf({ slug: 'pub-two', version: 2 }),
-    etagOf({ slug: 'gone', version: 1 }),
-    etagOf({ slug: 'gone', version: 2 }),
-    etagOf({ slug: 'nobody', version: 1 }),
-  ];
+  // Superseded, or of a taken-down article (each fits no other slug either).
+  const staleEtags = [first.etag, firstPublic, gone.etag, gonePublic];
 
   const valid: string[] = [];
   const pages = [

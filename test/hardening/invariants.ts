@@ -1,12 +1,14 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type StoredStatus, versionDigest } from '../../functions/core/article-model.ts';
 import { LIST_ATTRIBUTES, TABLE } from '../../functions/core/table.ts';
 import type { RawItem } from './table.ts';
 
 /**
  * Consistency of a whole table, checked from the raw items (what a crash, a fault or a
- * race could leave behind): every article has its head, exactly its content chunks,
- * one revision per earlier version, index keys that match its status, and tag entries
- * that match its tags. Returns the violations (empty = consistent).
+ * race could leave behind): every article has its head, its content (in the head or in
+ * exactly its chunks), one revision per version it was written at, a digest that matches
+ * its fields, index keys that match its status, and tag entries that match its tags.
+ * Returns the violations (empty = consistent).
  */
 
 export type Plain = string | number | boolean | null | Uint8Array | Plain[] | { [key: string]: Plain };
@@ -37,9 +39,9 @@ type Item = { [key: string]: Plain };
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const revisionSk = (version: number) => `R#${pad(version, 10)}`;
 
-function content(chunks: Item[]): { body: string; bodyHtml: string } | string {
+function decode(parts: Plain[]): { body: string; bodyHtml: string } | string {
   try {
-    const bytes = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.data as Uint8Array)));
+    const bytes = Buffer.concat(parts.map((part) => Buffer.from(part as Uint8Array)));
     const parsed = JSON.parse(bytes.toString('utf8')) as { body?: unknown; bodyHtml?: unknown };
     if (typeof parsed.body !== 'string' || typeof parsed.bodyHtml !== 'string') return 'content has no body';
     return { body: parsed.body, bodyHtml: parsed.bodyHtml };
@@ -50,22 +52,65 @@ function content(chunks: Item[]): { body: string; bodyHtml: string } | string {
 
 const same = (a: Plain | undefined, b: Plain | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
+/** The chunk items under `prefix` (`` for the current content, `R#…#` for a revision's), in key order. */
+const chunkItemsOf = (group: readonly Item[], prefix: string) =>
+  group
+    .filter((item) => String(item[SK]).startsWith(`${prefix}C#`) && /C#\d{3}$/.test(String(item[SK])))
+    .filter((item) => String(item[SK]).length === prefix.length + 5)
+    .sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
+
+/**
+ * The content of a version item (head or revision): inside it when it says 0 chunks, else
+ * in exactly that many chunk items of its version. A string when it is not all there.
+ */
+function versionContent(
+  group: readonly Item[],
+  item: Item,
+  prefix: string,
+  version: number,
+): { body: string; bodyHtml: string } | string {
+  const chunks = chunkItemsOf(group, prefix);
+  if (Number(item.chunks) === 0) {
+    if (chunks.length > 0) return `says its content is inside, but ${chunks.length} chunks are left`;
+    if (!(item.content instanceof Uint8Array)) return 'says its content is inside, but has none';
+    return decode([item.content]);
+  }
+  if (item.content !== undefined) return `says ${String(item.chunks)} chunks, but holds content too`;
+  if (chunks.length !== Number(item.chunks))
+    return `says ${String(item.chunks)} chunks, found ${chunks.length}`;
+  const other = chunks.find((chunk) => chunk.version !== version);
+  if (other !== undefined) return `${String(other[SK])} is version ${String(other.version)}, not ${version}`;
+  return decode(chunks.map((chunk) => chunk.data as Plain));
+}
+
+/** The digest a version item must carry (article-model.ts `versionDigest` of its fields). */
+function expectedDigest(item: Item, version: number): string {
+  return versionDigest({
+    slug: String(item.slug),
+    version,
+    createdAt: String(item.createdAt),
+    createdBy: String(item.createdBy),
+    status: String(item.status) as StoredStatus,
+    publishedAt: typeof item.publishedAt === 'string' ? item.publishedAt : null,
+    tags: Array.isArray(item.tags) ? item.tags.map(String) : [],
+    chunks: Number(item.chunks),
+    nonce: String(item.nonce),
+  });
+}
+
 /** The body of every version of `slug` that the table keeps (current and revisions), by version. */
 export function bodiesByVersion(rawItems: readonly RawItem[], slug: string): Map<number, string> {
   const group = rawItems.map(plainItem).filter((item) => item[PK] === `ARTICLE#${slug}`);
   const bodies = new Map<number, string>();
   const head = group.find((item) => item[SK] === 'A');
-  const chunksOf = (prefix: string) =>
-    group
-      .filter((item) => new RegExp(`^${prefix}C#\\d{3}$`).test(String(item[SK])))
-      .sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
   if (head !== undefined && head.takenDownAt === undefined) {
-    const current = content(chunksOf(''));
+    const current = versionContent(group, head, '', Number(head.version));
     if (typeof current !== 'string') bodies.set(Number(head.version), current.body);
   }
   for (const revision of group.filter((item) => /^R#\d{10}$/.test(String(item[SK])))) {
-    const revisionContent = content(chunksOf(`${String(revision[SK])}#`));
-    if (typeof revisionContent !== 'string') bodies.set(Number(revision.version), revisionContent.body);
+    const v = Number(revision.version);
+    const revisionContent = versionContent(group, revision, `${revisionSk(v)}#`, v);
+    if (typeof revisionContent !== 'string') bodies.set(v, revisionContent.body);
   }
   return bodies;
 }
@@ -114,28 +159,18 @@ export function checkConsistency(rawItems: readonly RawItem[]): Consistency {
     const live = head.takenDownAt === undefined;
     if (head.slug !== slug) violations.push(`${where}: head says slug ${String(head.slug)}`);
     if (!Number.isInteger(version) || version < 1) violations.push(`${where}: bad version ${version}`);
-    // Current content: exactly chunks C#000.. with the version of the content (a take-down
-    // bumps the head's version and leaves the content where it was).
+    // Current content: in the head or in exactly its chunks C#000.., of the version of the
+    // content (a take-down bumps the head's version and leaves the content where it was).
     const contentVersion = live ? version : version - 1;
-    const chunks = group
-      .filter((item) => /^C#\d{3}$/.test(String(item[SK])))
-      .sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
-    if (chunks.length !== Number(head.chunks)) {
-      violations.push(`${where}: head says ${String(head.chunks)} chunks, found ${chunks.length}`);
+    const current = versionContent(group, head, '', contentVersion);
+    if (typeof current === 'string') violations.push(`${where}: head ${current}`);
+    if (head.digest !== expectedDigest(head, contentVersion)) {
+      violations.push(`${where}: the head's digest does not match its fields`);
     }
-    for (const chunk of chunks) {
-      if (chunk.version !== contentVersion) {
-        violations.push(
-          `${where}: ${String(chunk[SK])} is version ${String(chunk.version)}, not ${contentVersion}`,
-        );
-      }
-    }
-    const current = content(chunks);
-    if (typeof current === 'string') violations.push(`${where}: ${current}`);
-    // Revisions: one per earlier version, each complete.
+    // Revisions: one per version written, each complete; the current one is the head's twin.
     const revisionHeads = group.filter((item) => /^R#\d{10}$/.test(String(item[SK])));
     const revisions = revisionHeads.map((item) => Number(item.version)).sort((a, b) => a - b);
-    const expected = Array.from({ length: Math.max(0, version - 1) }, (_, i) => i + 1);
+    const expected = Array.from({ length: Math.max(0, contentVersion) }, (_, i) => i + 1);
     if (!same(revisions, expected)) {
       violations.push(
         `${where}: revisions ${JSON.stringify(revisions)}, expected ${JSON.stringify(expected)}`,
@@ -145,20 +180,23 @@ export function checkConsistency(rawItems: readonly RawItem[]): Consistency {
       const v = Number(revision.version);
       if (revision[SK] !== revisionSk(v))
         violations.push(`${where}: revision ${String(revision[SK])} holds version ${v}`);
-      const revisionChunks = group
-        .filter((item) => String(item[SK]).startsWith(`${revisionSk(v)}#C#`))
-        .sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
-      if (revisionChunks.length !== Number(revision.chunks) || revisionChunks.some((c) => c.version !== v)) {
-        violations.push(`${where}: revision ${v} content incomplete`);
+      const revisionContent = versionContent(group, revision, `${revisionSk(v)}#`, v);
+      if (typeof revisionContent === 'string') violations.push(`${where}: revision ${v} ${revisionContent}`);
+      if (revision.digest !== expectedDigest(revision, v)) {
+        violations.push(`${where}: revision ${v}'s digest does not match its fields`);
       }
-      const revisionContent = content(revisionChunks);
-      if (typeof revisionContent === 'string') violations.push(`${where}: revision ${v}: ${revisionContent}`);
+      if (v === contentVersion && revision.digest !== head.digest) {
+        violations.push(`${where}: revision ${v} is not the version the head holds`);
+      }
     }
-    const known = new Set(['A', ...chunks.map((c) => c[SK]), ...revisionHeads.map((r) => r[SK])]);
+    const known = new Set([
+      'A',
+      ...chunkItemsOf(group, '').map((c) => c[SK]),
+      ...revisionHeads.flatMap((r) => [r[SK], ...chunkItemsOf(group, `${String(r[SK])}#`).map((c) => c[SK])]),
+    ]);
     for (const item of group) {
       const sk = String(item[SK]);
-      if (!known.has(sk) && !/^R#\d{10}#C#\d{3}$/.test(sk))
-        violations.push(`${where}: unexpected item ${sk}`);
+      if (!known.has(sk)) violations.push(`${where}: unexpected item ${sk}`);
     }
     // Index keys follow the status; a taken-down article has none.
     const published = head.status === 'published' && head.publishedAt !== null;

@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CreateArticleInput, etagOf } from '../../functions/core/article.ts';
+import { type CreateArticleInput, editorEtag, parseEditorEtag } from '../../functions/core/article.ts';
 import type { ArticleService } from '../../functions/core/articles.ts';
 import { encodeCursor } from '../../functions/core/cursor.ts';
 import {
@@ -66,7 +66,7 @@ describe('article store on DynamoDB Local', () => {
     });
     const fetched = await service.getPublic('hello-world');
     expect(fetched.article.title).toBe('Hello world');
-    expect(fetched.etag).toBe(created.etag);
+    expect((await service.getForEditor('hello-world')).etag).toBe(created.etag);
     await expect(service.create(input({ title: 'Hello world' }), OTHER)).rejects.toBeInstanceOf(
       SlugTakenError,
     );
@@ -137,8 +137,10 @@ describe('article store on DynamoDB Local', () => {
       [1, 'A title'],
       [2, 'retagged'],
     ]);
-    // Each revision keeps its content too.
-    expect(items.filter((i) => /^R#\d+#C#/.test(String(i.sk)))).toHaveLength(2);
+    // Each revision keeps its content too (inside the item, as it is small).
+    expect(
+      revisions.map((r) => JSON.parse(Buffer.from(r.content as Uint8Array).toString('utf8')).body),
+    ).toEqual(['Some *Markdown*.', 'Some *Markdown*.']);
     const head = items.find((i) => i.sk === 'A');
     expect(head).toMatchObject({ version: 3, takenDownBy: OTHER, title: 'retagged' });
   });
@@ -157,15 +159,20 @@ describe('article store on DynamoDB Local', () => {
     await expect(service.create(input({ slug: 'gone' }), EDITOR)).rejects.toBeInstanceOf(SlugTakenError);
     const all = await walk((cursor) => service.listForEditor({ limit: 100, cursor, status: undefined }));
     expect(all.slugs).not.toContain('gone');
+    // The head keeps its content, and so does the version's revision.
     const stored = await env.client.send(
       new QueryCommand({
         TableName: env.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
-        ExpressionAttributeValues: { ':pk': 'ARTICLE#gone', ':c': 'C#' },
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'ARTICLE#gone' },
+        ConsistentRead: true,
       }),
     );
-    const content = Buffer.from(stored.Items?.[0]?.data as Uint8Array).toString('utf8');
-    expect(JSON.parse(content)).toMatchObject({ body: 'keep me' });
+    expect(stored.Items?.map((item) => item.sk)).toEqual(['A', 'R#0000000001']);
+    for (const item of stored.Items ?? []) {
+      const content = Buffer.from(item.content as Uint8Array).toString('utf8');
+      expect(JSON.parse(content)).toMatchObject({ body: 'keep me' });
+    }
   });
 
   it('makes a scheduled article visible at its instant, with no further write', async () => {
@@ -228,6 +235,33 @@ describe('article store on DynamoDB Local', () => {
     );
     expect((await service.getPublic('big')).article.body).toBe(`${body}!`);
     expect(updated.article.version).toBe(2);
+    const chunkKeys = async () =>
+      (
+        (
+          await env.client.send(
+            new QueryCommand({
+              TableName: env.tableName,
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
+              ExpressionAttributeValues: { ':pk': 'ARTICLE#big', ':c': 'C#' },
+              ConsistentRead: true,
+            }),
+          )
+        ).Items ?? []
+      ).map((item) => item.sk);
+    expect(await chunkKeys()).toEqual(['C#000', 'C#001']);
+    // Shrunk to a small body: the content moves into the head and the chunks go.
+    const small = await service.update(
+      'big',
+      updated.etag,
+      input({ title: 'Big', body: 'small now' }),
+      EDITOR,
+    );
+    expect(await chunkKeys()).toEqual([]);
+    expect((await service.getForEditor('big')).article.body).toBe('small now');
+    expect(await service.update('big', small.etag, input({ title: 'Big', body }), EDITOR)).toMatchObject({
+      article: { version: 4, body },
+    });
+    expect((await service.getPublic('big')).article.body).toBe(body);
   });
 });
 
@@ -330,8 +364,40 @@ describe('paging on DynamoDB Local', () => {
     );
   });
 
-  it('derives ETags from slug and version only', () => {
-    expect(etagOf({ slug: 'a', version: 1 })).not.toBe(etagOf({ slug: 'a', version: 2 }));
-    expect(etagOf({ slug: 'a', version: 1 })).toMatch(/^"[A-Za-z0-9_-]+"$/);
+  it('changes both ETags on every write; an altered editor ETag writes nothing', async () => {
+    const created = await service.create(input({ slug: 'etags', tags: ['news'] }), EDITOR);
+    const v1 = await service.getForEditor('etags');
+    const public1 = (await service.getPublic('etags')).etag;
+    expect(v1.etag).toBe(created.etag);
+    expect(public1).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    expect(public1).not.toBe(v1.etag);
+
+    // Claims the article for another creator: the digest no longer matches, so 412.
+    const state = parseEditorEtag(v1.etag, 'etags');
+    if (state === undefined) throw new Error('the editor ETag does not parse');
+    const forged = editorEtag({ ...state, createdBy: OTHER });
+    await expect(service.update('etags', forged, input({ title: 'Forged' }), OTHER)).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+    await expect(service.takeDown('etags', forged, OTHER)).rejects.toBeInstanceOf(PreconditionFailedError);
+    expect((await service.getForEditor('etags')).article).toMatchObject({ version: 1, createdBy: EDITOR });
+
+    // An editor ETag of another article does not fit this one either.
+    const other = await service.create(input({ slug: 'etags-other' }), EDITOR);
+    await expect(service.update('etags', other.etag, input(), EDITOR)).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+
+    const updated = await service.update('etags', v1.etag, input({ title: 'Second' }), OTHER);
+    expect(updated.article).toMatchObject({ version: 2, createdBy: EDITOR, updatedBy: OTHER });
+    expect(updated.etag).not.toBe(v1.etag);
+    expect((await service.getPublic('etags')).etag).not.toBe(public1);
+    // The old ones are stale now, whichever kind.
+    await expect(service.update('etags', v1.etag, input(), EDITOR)).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+    await expect(service.update('etags', public1, input(), EDITOR)).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
   });
 });

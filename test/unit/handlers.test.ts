@@ -1,8 +1,19 @@
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { etagOf } from '../../functions/core/article.ts';
+import {
+  editorEtag,
+  parseEditorEtag,
+  publicEtag,
+  type VersionState,
+  versionDigest,
+} from '../../functions/core/article.ts';
 import { handler as createArticle } from '../../functions/create-article.ts';
 import { handler as deleteArticle } from '../../functions/delete-article.ts';
 import { handler as editorGetArticle } from '../../functions/editor-get-article.ts';
@@ -21,8 +32,12 @@ beforeEach(() => {
 const NOW = new Date();
 const PAST = '2024-05-31T06:00:00Z';
 
-function storedItems(overrides: Record<string, unknown> = {}) {
-  const head = {
+const NONCE = 'bm9uY2Vub25jZW5v';
+
+/** A stored head as the store writes it (content inside, as for any article under 300 KB). */
+function storedHead(overrides: Record<string, unknown> = {}) {
+  const content = Buffer.from(JSON.stringify({ body: 'Hi *there*', bodyHtml: '<p>Hi <em>there</em></p>\n' }));
+  return {
     pk: 'ARTICLE#hello',
     sk: 'A',
     slug: 'hello',
@@ -37,16 +52,30 @@ function storedItems(overrides: Record<string, unknown> = {}) {
     version: 3,
     createdBy: EDITOR_ARN,
     updatedBy: EDITOR_ARN,
-    chunks: 1,
+    chunks: 0,
+    nonce: NONCE,
+    content: new Uint8Array(content),
     gsi1pk: 'PUB',
     gsi1sk: 'x',
     ...overrides,
   };
-  const data = Buffer.from(JSON.stringify({ body: 'Hi *there*', bodyHtml: '<p>Hi <em>there</em></p>\n' }));
-  return [head, { pk: 'ARTICLE#hello', sk: 'C#000', version: head.version, data: new Uint8Array(data) }];
 }
 
-const ETAG_V3 = etagOf({ slug: 'hello', version: 3 });
+const V3: VersionState = {
+  slug: 'hello',
+  version: 3,
+  createdAt: '2024-05-31T05:00:00.000Z',
+  createdBy: EDITOR_ARN,
+  status: 'published',
+  publishedAt: PAST,
+  tags: ['news'],
+  chunks: 0,
+  nonce: NONCE,
+};
+/** The editor ETag of the stored version 3 (what GET /editor/articles/hello answers). */
+const ETAG_V3 = editorEtag(V3);
+/** Its public ETag (what GET /articles/hello answers). */
+const PUBLIC_ETAG_V3 = publicEtag(V3);
 
 const sdkError = (name: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(`${name}: internal details arn:aws:dynamodb:us-east-1:123456789012:table/secret`), {
@@ -232,10 +261,10 @@ describe('POST /editor/articles', () => {
 
 describe('GET /articles/{slug}', () => {
   it('returns the public representation with ETag and Cache-Control', async () => {
-    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    ddb.on(GetCommand).resolves({ Item: storedHead() });
     const response = await invoke(getArticle, getPublic('hello'));
     expect(response.status).toBe(200);
-    expect(response.headers.etag).toBe(ETAG_V3);
+    expect(response.headers.etag).toBe(PUBLIC_ETAG_V3);
     expect(response.headers['cache-control']).toBe('public, max-age=60');
     expect(response.json).toEqual({
       slug: 'hello',
@@ -249,17 +278,21 @@ describe('GET /articles/{slug}', () => {
       updatedAt: '2024-05-31T05:00:00.000Z',
     });
     expect(response.body).not.toMatch(/pk|gsi|arn:aws/);
-    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
-      ExpressionAttributeValues: { ':pk': 'ARTICLE#hello', ':upper': 'D' },
+    // The public ETag tells nothing of who wrote the article.
+    expect(response.headers.etag).not.toContain(Buffer.from(EDITOR_ARN).toString('base64url').slice(0, 12));
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, {
+      Key: { pk: 'ARTICLE#hello', sk: 'A' },
+      ConsistentRead: false,
     });
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
   });
 
   it('answers 304 with no body to a matching If-None-Match', async () => {
-    ddb.on(QueryCommand).resolves({ Items: storedItems() });
-    const response = await invoke(getArticle, getPublic('hello', { 'If-None-Match': `W/${ETAG_V3}` }));
+    ddb.on(GetCommand).resolves({ Item: storedHead() });
+    const response = await invoke(getArticle, getPublic('hello', { 'If-None-Match': `W/${PUBLIC_ETAG_V3}` }));
     expect(response.status).toBe(304);
     expect(response.body).toBe('');
-    expect(response.headers.etag).toBe(ETAG_V3);
+    expect(response.headers.etag).toBe(PUBLIC_ETAG_V3);
     expect(response.headers['access-control-allow-origin']).toBe('*');
   });
 
@@ -268,24 +301,24 @@ describe('GET /articles/{slug}', () => {
     ['a scheduled article', { publishedAt: new Date(NOW.getTime() + 3_600_000).toISOString() }],
     ['a taken-down article', { takenDownAt: PAST }],
   ])('answers 404 for %s', async (_name, overrides) => {
-    ddb.on(QueryCommand).resolves({ Items: storedItems(overrides) });
+    ddb.on(GetCommand).resolves({ Item: storedHead(overrides) });
     expectProblem(await invoke(getArticle, getPublic('hello')), 404);
   });
 
   it('answers 404 for an unknown slug and 400 for a malformed one', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(GetCommand).resolves({});
     expectProblem(await invoke(getArticle, getPublic('nope')), 404);
     expectProblem(await invoke(getArticle, getPublic('Bad_Slug')), 400);
   });
 
   it('ignores an Authorization header on public routes', async () => {
-    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    ddb.on(GetCommand).resolves({ Item: storedHead() });
     const response = await invoke(getArticle, getPublic('hello', { Authorization: 'AWS4-HMAC-SHA256 junk' }));
     expect(response.status).toBe(200);
   });
 
   it('answers 503 with Retry-After when DynamoDB is unavailable', async () => {
-    ddb.on(QueryCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    ddb.on(GetCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const response = await invoke(getArticle, getPublic('hello'));
     expectProblem(response, 503);
     expect(response.headers['retry-after']).toBe('1');
@@ -294,7 +327,7 @@ describe('GET /articles/{slug}', () => {
 
 describe('GET /editor/articles/{slug}', () => {
   it('returns the editor representation with status and identities', async () => {
-    ddb.on(QueryCommand).resolves({ Items: storedItems({ status: 'draft', publishedAt: null }) });
+    ddb.on(GetCommand).resolves({ Item: storedHead({ status: 'draft', publishedAt: null }) });
     const event = apiEvent({
       method: 'GET',
       resource: '/editor/articles/{slug}',
@@ -311,7 +344,8 @@ describe('GET /editor/articles/{slug}', () => {
       publishedAt: null,
     });
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(ddb).toHaveReceivedCommandWith(QueryCommand, { ConsistentRead: true });
+    expect(response.headers.etag).toBe(editorEtag({ ...V3, status: 'draft', publishedAt: null }));
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });
   });
 });
 
@@ -319,7 +353,7 @@ describe('PUT /editor/articles/{slug}', () => {
   const body = { title: 'New title', body: 'New body' };
 
   it('needs If-Match (428), refuses a stale one (412) and replaces on a match (200)', async () => {
-    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    ddb.on(GetCommand).resolves({ Item: storedHead() });
     ddb.on(TransactWriteCommand).resolves({});
     expectProblem(await invoke(updateArticle, put(body, {})), 428);
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': '"stale"' })), 412);
@@ -328,13 +362,33 @@ describe('PUT /editor/articles/{slug}', () => {
     const response = await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 }));
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ title: 'New title', version: 4, publishedAt: PAST, tags: [] });
-    expect(response.headers.etag).toBe(etagOf({ slug: 'hello', version: 4 }));
+    const etag = String(response.headers.etag);
+    expect(parseEditorEtag(etag, 'hello')).toMatchObject({ version: 4, createdBy: EDITOR_ARN, tags: [] });
+    expect(etag).not.toBe(ETAG_V3);
     const head = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put;
-    expect(head?.ExpressionAttributeValues).toEqual({ ':expected': 3 });
+    expect(head?.ExpressionAttributeValues).toEqual({ ':expected': versionDigest(V3) });
+  });
+
+  it('writes without reading first when If-Match is an editor ETag, and reads to check any other', async () => {
+    ddb.on(GetCommand).resolves({ Item: storedHead() });
+    ddb.on(TransactWriteCommand).resolves({});
+    expect((await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 }))).status).toBe(200);
+    expect(ddb).not.toHaveReceivedCommand(GetCommand);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+
+    // The public ETag of the same version is accepted too, after a consistent read.
+    expect((await invoke(updateArticle, put(body, { 'If-Match': PUBLIC_ETAG_V3 }))).status).toBe(200);
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });
+    const heads = ddb
+      .commandCalls(TransactWriteCommand)
+      .map((call) => call.args[0].input.TransactItems?.[0]?.Put);
+    expect(heads.map((head) => head?.ExpressionAttributeValues)).toEqual([
+      { ':expected': versionDigest(V3) },
+      { ':expected': versionDigest(V3) },
+    ]);
   });
 
   it('answers 412 when another writer won the race', async () => {
-    ddb.on(QueryCommand).resolves({ Items: storedItems() });
     ddb.on(TransactWriteCommand).rejects(
       sdkError('TransactionCanceledException', {
         CancellationReasons: [{ Code: 'ConditionalCheckFailed', Item: { version: { N: '4' } } }],
@@ -345,7 +399,17 @@ describe('PUT /editor/articles/{slug}', () => {
 
   it('refuses a slug in the body and answers 404 for an unknown article', async () => {
     expectProblem(await invoke(updateArticle, put({ ...body, slug: 'other' }, { 'If-Match': ETAG_V3 })), 400);
-    ddb.on(QueryCommand).resolves({ Items: [] });
+    // Read first (a public ETag): nothing there.
+    ddb.on(GetCommand).resolves({});
+    expectProblem(await invoke(updateArticle, put(body, { 'If-Match': PUBLIC_ETAG_V3 })), 404);
+    // Written blind (an editor ETag): the condition finds no head.
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(
+        sdkError('TransactionCanceledException', {
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+        }),
+      );
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 })), 404);
   });
 });
@@ -361,23 +425,37 @@ describe('DELETE /editor/articles/{slug}', () => {
       userArn: EDITOR_ARN,
     });
 
-  it('takes down (204), keeping a revision and removing tag entries', async () => {
-    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+  it('takes down (204): stamps the head, drops its index keys and tag entries', async () => {
+    ddb.on(GetCommand).resolves({ Item: storedHead() });
     ddb.on(TransactWriteCommand).resolves({});
     const response = await invoke(deleteArticle, del());
     expect(response.status).toBe(204);
     expect(response.body).toBe('');
     const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items[0]?.Put?.Item).toMatchObject({ takenDownBy: EDITOR_ARN, version: 4 });
-    expect(items[0]?.Put?.Item).not.toHaveProperty('gsi1pk');
-    expect(items.some((i) => i.Put?.Item?.sk === 'R#0000000003')).toBe(true);
-    expect(items.some((i) => i.Delete?.Key?.pk === 'TAG#news')).toBe(true);
+    const head = items[0]?.Update;
+    expect(head?.Key).toEqual({ pk: 'ARTICLE#hello', sk: 'A' });
+    expect(head?.ExpressionAttributeValues).toMatchObject({
+      ':expected': versionDigest(V3),
+      ':next': 4,
+      ':by': EDITOR_ARN,
+    });
+    expect(head?.UpdateExpression).toMatch(/ REMOVE /);
+    expect(Object.values(head?.ExpressionAttributeNames ?? {})).toContain('gsi1pk');
+    // Nothing is copied or destroyed: the version keeps its revision, written with it.
+    expect(items.filter((i) => i.Put !== undefined)).toEqual([]);
+    expect(items.map((i) => i.Delete?.Key)).toContainEqual({ pk: 'TAG#news', sk: expect.any(String) });
+  });
+
+  it('takes down without reading first when If-Match is an editor ETag', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    expect((await invoke(deleteArticle, del({ 'If-Match': ETAG_V3 }))).status).toBe(204);
+    expect(ddb).not.toHaveReceivedCommand(GetCommand);
   });
 
   it('answers 412 to a stale If-Match and 404 to an unknown slug', async () => {
-    ddb.on(QueryCommand).resolves({ Items: storedItems() });
+    ddb.on(GetCommand).resolves({ Item: storedHead() });
     expectProblem(await invoke(deleteArticle, del({ 'If-Match': '"old"' })), 412);
-    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(GetCommand).resolves({});
     expectProblem(await invoke(deleteArticle, del()), 404);
   });
 });
@@ -387,7 +465,7 @@ describe('list routes', () => {
     apiEvent({ method: 'GET', resource: '/articles', path: '/articles', query });
 
   it('lists visible articles with a cursor and cache headers', async () => {
-    const [head] = storedItems();
+    const head = storedHead();
     const items = Array.from({ length: 3 }, (_, i) => ({
       ...head,
       slug: `a${i}`,
@@ -444,7 +522,7 @@ describe('list routes', () => {
 
 describe('time budget', () => {
   it('answers 503 with Retry-After before the function times out, however slow DynamoDB is', async () => {
-    ddb.on(QueryCommand).callsFake(() => new Promise(() => undefined));
+    ddb.on(GetCommand).callsFake(() => new Promise(() => undefined));
     const event = getPublic('hello');
     const started = Date.now();
     const result = await getArticle(event, { ...lambdaContext(), getRemainingTimeInMillis: () => 1_300 });

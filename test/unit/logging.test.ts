@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as createArticle } from '../../functions/create-article.ts';
@@ -38,7 +38,7 @@ describe('structured logs', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
   it('logs requests answered below 500 at DEBUG only (API Gateway logs every request)', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(GetCommand).resolves({});
     const event = apiEvent({
       method: 'GET',
       resource: '/articles/{slug}',
@@ -69,7 +69,7 @@ describe('structured logs', () => {
   });
 
   it('logs a request answered with 500 or more at WARN, with request id, route, status and latency', async () => {
-    ddb.on(QueryCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    ddb.on(GetCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     await invoke(
       getArticle,
       apiEvent({
