@@ -397,6 +397,22 @@ describe('PUT /editor/articles/{slug}', () => {
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 })), 412);
   });
 
+  it('answers 412, not 503, when its transaction keeps conflicting because another writer won', async () => {
+    const conflict = sdkError('TransactionCanceledException', {
+      CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+    });
+    ddb.on(TransactWriteCommand).rejects(conflict);
+    // After the retries, the head is checked: it holds another version now.
+    ddb.on(GetCommand).resolves({ Item: { digest: 'another-version-digest' } });
+    expectProblem(await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 })), 412);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 5);
+    // Still the version this write expects: the database is just busy.
+    ddb.on(GetCommand).resolves({ Item: { digest: versionDigest(V3) } });
+    const busy = await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 }));
+    expectProblem(busy, 503);
+    expect(busy.headers['retry-after']).toBe('1');
+  });
+
   it('refuses a slug in the body and answers 404 for an unknown article', async () => {
     expectProblem(await invoke(updateArticle, put({ ...body, slug: 'other' }, { 'If-Match': ETAG_V3 })), 400);
     // Read first (a public ETag): nothing there.
