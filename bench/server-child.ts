@@ -1,8 +1,8 @@
 /**
  * The local server (local/server.ts), as `npm start` runs it (TypeScript through tsx,
- * one log line per request on stdout, written as bin/local-server.ts writes it), in a process of its own for the throughput
- * benchmark. Uses the bench's DynamoDB Local; publishes the sample article, whose slug it
- * reports over IPC.
+ * one log line per request on stdout, written as bin/local-server.ts writes it), in a
+ * process of its own for the throughput benchmark. Uses the bench's DynamoDB Local;
+ * publishes the sample article, whose slug it reports over IPC.
  */
 import { createRequestLog } from '../local/request-log.ts';
 import { startLocalServer } from '../local/server.ts';
