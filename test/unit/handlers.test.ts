@@ -419,13 +419,11 @@ describe('PUT /editor/articles/{slug}', () => {
     ddb.on(GetCommand).resolves({});
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': PUBLIC_ETAG_V3 })), 404);
     // Written blind (an editor ETag): the condition finds no head.
-    ddb
-      .on(TransactWriteCommand)
-      .rejects(
-        sdkError('TransactionCanceledException', {
-          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
-        }),
-      );
+    ddb.on(TransactWriteCommand).rejects(
+      sdkError('TransactionCanceledException', {
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+      }),
+    );
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 })), 404);
   });
 });
