@@ -271,10 +271,17 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
 
     const half = Math.max(1, Math.round(options.seconds / 2));
     const serverPid = server.process.pid;
-    const viaServer = () =>
-      withCpu(serverPid, options.dynamodbPid, () => serverLoad(url, options.connections, half));
-    const direct = () =>
-      withCpu(serverPid, options.dynamodbPid, () => directLoad(getItem, options.connections, half));
+    // Each measured segment follows a short unmeasured one of the same kind, so that no
+    // side is measured straight after having stood idle while the other ran.
+    const settle = Math.min(2, options.warmupSeconds);
+    const viaServer = async () => {
+      await serverLoad(url, options.connections, settle);
+      return withCpu(serverPid, options.dynamodbPid, () => serverLoad(url, options.connections, half));
+    };
+    const direct = async () => {
+      await directLoad(getItem, options.connections, settle);
+      return withCpu(serverPid, options.dynamodbPid, () => directLoad(getItem, options.connections, half));
+    };
     const a1 = await viaServer();
     options.onProgress?.(`throughput: server ${a1.result.perSecond.toFixed(0)}/s`);
     const b1 = await direct();
