@@ -161,14 +161,15 @@ function parameters(): Record<string, JsonObject> {
       in: 'header',
       required: true,
       description:
-        'The ETag of the version being replaced. Missing: 428; not the current ETag: 412. Of two writers holding the same ETag exactly one succeeds.',
+        'The ETag of the version being replaced: preferably from an editor response (GET /editor/articles/{slug}, POST or PUT), which lets the write go ahead without a read; the public ETag of the same version works too. Missing: 428; not the current version: 412. Of two writers holding the same ETag exactly one succeeds.',
       schema: { type: 'string' },
     },
     IfMatchOptional: {
       name: 'If-Match',
       in: 'header',
       required: false,
-      description: 'When given, the take-down only happens if it is the current ETag (otherwise 412).',
+      description:
+        'When given (an editor or public ETag), the take-down only happens if it names the current version (otherwise 412).',
       schema: { type: 'string' },
     },
     IdempotencyKey: {
@@ -185,7 +186,8 @@ function parameters(): Record<string, JsonObject> {
 function headers(): Record<string, JsonObject> {
   return {
     ETag: {
-      description: 'Opaque quoted entity tag; changes on every write.',
+      description:
+        'Opaque quoted entity tag; changes on every write. Editor responses carry a longer one than public responses for the same version; If-Match takes either.',
       schema: { type: 'string', pattern: etagPattern },
     },
     CacheControlPublic: {
