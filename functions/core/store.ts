@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import {
+  QueryCommand as RawQueryCommand,
+  type QueryCommandOutput as RawQueryCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import {
   type DynamoDBDocumentClient,
   GetCommand,
   type GetCommandOutput,
@@ -9,6 +13,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type Article,
   type ArticleSummary,
@@ -572,18 +577,22 @@ export class DynamoArticleStore implements ArticleStore {
       }
     }
     const items: Item[] = [];
-    let exclusiveStartKey: Record<string, string> | undefined = startKey;
+    let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
     // Ask for one more than the page so that the last page says so (nextCursor null).
+    // The page goes through the plain DynamoDB command, items unmarshalled here: the
+    // Document client's own translation of a 21-item page costs about 0.17 ms of CPU,
+    // `unmarshall` of the same items next to nothing (measured with the bench's stub).
     do {
       const page = await this.send(
-        new QueryCommand({
+        new RawQueryCommand({
           ...plan.input,
+          ExpressionAttributeValues: marshall(plan.input.ExpressionAttributeValues),
           Limit: limit + 1 - items.length,
-          ExclusiveStartKey: exclusiveStartKey,
+          ExclusiveStartKey: exclusiveStartKey === undefined ? undefined : marshall(exclusiveStartKey),
         }),
       );
-      items.push(...(page.Items ?? []));
-      exclusiveStartKey = page.LastEvaluatedKey as Record<string, string> | undefined;
+      for (const item of page.Items ?? []) items.push(unmarshall(item));
+      exclusiveStartKey = page.LastEvaluatedKey === undefined ? undefined : unmarshall(page.LastEvaluatedKey);
     } while (items.length <= limit && exclusiveStartKey !== undefined);
     const more = items.length > limit;
     const pageItems = items.slice(0, limit);
@@ -742,12 +751,17 @@ export class DynamoArticleStore implements ArticleStore {
   }
 
   private async send(command: QueryCommand): Promise<QueryCommandOutput>;
+  private async send(command: RawQueryCommand): Promise<RawQueryCommandOutput>;
   private async send(command: GetCommand): Promise<GetCommandOutput>;
-  private async send(command: QueryCommand | GetCommand): Promise<QueryCommandOutput | GetCommandOutput> {
+  private async send(
+    command: QueryCommand | RawQueryCommand | GetCommand,
+  ): Promise<QueryCommandOutput | RawQueryCommandOutput | GetCommandOutput> {
     try {
-      return command instanceof GetCommand
-        ? await this.client.send(command)
-        : await this.client.send(command);
+      if (command instanceof GetCommand) return await this.client.send(command);
+      if (command instanceof QueryCommand) return await this.client.send(command);
+      // The Document client shares the DynamoDB client's middleware stack: a plain command
+      // goes through it untranslated.
+      return await this.client.send(command);
     } catch (error) {
       throw translate(error);
     }
