@@ -36,6 +36,19 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('base6
 
 export type ArticleServiceOptions = ArticleReaderOptions;
 
+/** What an editor's create or replace sets, as sent (the body also rendered to HTML). */
+function editableFields(input: UpdateArticleInput) {
+  return {
+    title: input.title,
+    summary: input.summary,
+    body: input.body,
+    bodyHtml: renderMarkdown(input.body),
+    author: input.author,
+    tags: input.tags,
+    status: input.status,
+  };
+}
+
 /**
  * The article use cases, one method per route. Handlers call these with validated
  * input and the caller's identity; this is where the contract's rules live. The reads
@@ -65,13 +78,7 @@ export class ArticleService extends ArticleReader {
     const nowIso = now.toISOString();
     const article: Article = {
       slug,
-      title: input.title,
-      summary: input.summary,
-      body: input.body,
-      bodyHtml: renderMarkdown(input.body),
-      author: input.author,
-      tags: input.tags,
-      status: input.status,
+      ...editableFields(input),
       publishedAt: input.publishedAt ?? (input.status === 'published' ? nowIso : null),
       createdAt: nowIso,
       updatedAt: nowIso,
@@ -124,13 +131,7 @@ export class ArticleService extends ArticleReader {
     const nowIso = now.toISOString();
     const next: Article = {
       slug,
-      title: input.title,
-      summary: input.summary,
-      body: input.body,
-      bodyHtml: renderMarkdown(input.body),
-      author: input.author,
-      tags: input.tags,
-      status: input.status,
+      ...editableFields(input),
       // Absent: keep the current one; first time published: the time of this write.
       publishedAt:
         input.publishedAt ?? expected.publishedAt ?? (input.status === 'published' ? nowIso : null),

@@ -256,11 +256,11 @@ function chunkItems(article: Article, stamp: Stamp, content: Buffer, prefix: str
   return items;
 }
 
-function headItem(article: Article, stamp: Stamp, content: Buffer): Item {
+function headItem(article: Article, attributes: Item): Item {
   const item: Item = {
     [PK]: articlePk(article.slug),
     [SK]: HEAD_SK,
-    ...versionAttributes(article, stamp, content),
+    ...attributes,
     [ALL.partitionKey.name]: ALL_PARTITION,
     [ALL.sortKey.name]: timeSlugKey(article.createdAt, article.slug),
   };
@@ -272,6 +272,23 @@ function headItem(article: Article, stamp: Stamp, content: Buffer): Item {
     item[BY_STATUS.sortKey.name] = timeSlugKey(article.createdAt, article.slug);
   }
   return item;
+}
+
+/**
+ * The items a version is written as: its head, and the rest (its content chunks, its
+ * revision and the revision's chunks). Head and revision share the same attributes.
+ */
+function versionItems(article: Article, stamp: Stamp, content: Buffer): { head: Item; rest: Item[] } {
+  const attributes = versionAttributes(article, stamp, content);
+  const revisionKey = revisionSk(article.version);
+  return {
+    head: headItem(article, attributes),
+    rest: [
+      ...chunkItems(article, stamp, content, ''),
+      { [PK]: articlePk(article.slug), [SK]: revisionKey, ...attributes },
+      ...chunkItems(article, stamp, content, `${revisionKey}#`),
+    ],
+  };
 }
 
 /** The keys of the tag entries of a version (only a published or scheduled one has any). */
@@ -452,20 +469,21 @@ export class DynamoArticleStore implements ArticleStore {
   }
 
   async create(article: Article, stamp: Stamp, idempotency?: IdempotencyRecord): Promise<void> {
-    const content = this.contentOf(article, stamp);
+    const version = versionItems(article, stamp, this.contentOf(article, stamp));
     const transaction: TransactWriteCommandInput = {
       TransactItems: [
         {
           Put: {
             TableName: this.tableName,
-            Item: headItem(article, stamp, content),
+            Item: version.head,
             ConditionExpression: 'attribute_not_exists(#pk)',
             ExpressionAttributeNames: { '#pk': PK },
           },
         },
         ...(idempotency === undefined ? [] : [this.idempotencyPut(idempotency, article.createdAt)]),
-        ...this.versionPuts(article, stamp, content),
-        ...tagItems(article).map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+        ...[...version.rest, ...tagItems(article)].map((Item) => ({
+          Put: { TableName: this.tableName, Item },
+        })),
       ],
     };
     await this.transact(transaction, (reasons) =>
@@ -495,7 +513,7 @@ export class DynamoArticleStore implements ArticleStore {
   }
 
   async replace(expected: VersionState, next: Article, stamp: Stamp): Promise<void> {
-    const content = this.contentOf(next, stamp);
+    const version = versionItems(next, stamp, this.contentOf(next, stamp));
     const pk = articlePk(next.slug);
     const newTagItems = tagItems(next);
     const newTagKeys = new Set(newTagItems.map(keyString));
@@ -510,13 +528,12 @@ export class DynamoArticleStore implements ArticleStore {
           {
             Put: {
               TableName: this.tableName,
-              Item: headItem(next, stamp, content),
-              ...this.expectedVersion(expected),
+              Item: version.head,
+              ...this.versionCondition(expected),
             },
           },
-          ...this.versionPuts(next, stamp, content),
+          ...[...version.rest, ...newTagItems].map((Item) => ({ Put: { TableName: this.tableName, Item } })),
           ...[...staleChunks, ...staleTagKeys].map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
-          ...newTagItems.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
         ],
       },
       (reasons) => this.conditionFailure(reasons[0]?.Item),
@@ -527,7 +544,7 @@ export class DynamoArticleStore implements ArticleStore {
   async takeDown(expected: VersionState, takeDown: TakeDown): Promise<void> {
     // The head keeps every field and its content, gains the take-down stamp and loses its
     // index keys; every version stays in its revision: nothing is destroyed by a take-down.
-    const condition = this.expectedVersion(expected);
+    const condition = this.versionCondition(expected);
     const indexKeys = [BY_STATUS, ALL].flatMap((index) => [index.partitionKey.name, index.sortKey.name]);
     await this.transact(
       {
@@ -664,27 +681,13 @@ export class DynamoArticleStore implements ArticleStore {
    * The condition of a write over the version `expected`: the head holds exactly that state
    * (its digest covers every field the write relies on) and is not taken down.
    */
-  private expectedVersion(expected: VersionState) {
+  private versionCondition(expected: VersionState) {
     return {
       ConditionExpression: '#digest = :expected AND attribute_not_exists(#takenDownAt)',
       ExpressionAttributeNames: { '#digest': 'digest', '#takenDownAt': 'takenDownAt' },
       ExpressionAttributeValues: { ':expected': versionDigest(expected) } as Record<string, unknown>,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     };
-  }
-
-  /** A version's content chunks and its revision (with the revision's chunks). */
-  private versionPuts(article: Article, stamp: Stamp, content: Buffer) {
-    const revision = {
-      [PK]: articlePk(article.slug),
-      [SK]: revisionSk(article.version),
-      ...versionAttributes(article, stamp, content),
-    };
-    return [
-      ...chunkItems(article, stamp, content, ''),
-      revision,
-      ...chunkItems(article, stamp, content, `${revisionSk(article.version)}#`),
-    ].map((Item) => ({ Put: { TableName: this.tableName, Item } }));
   }
 
   /** The content as `stampFor` encoded it (encoded again for a stamp made elsewhere). */

@@ -53,11 +53,12 @@ function decode(parts: Plain[]): { body: string; bodyHtml: string } | string {
 const same = (a: Plain | undefined, b: Plain | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The chunk items under `prefix` (`` for the current content, `R#…#` for a revision's), in key order. */
-const chunkItemsOf = (group: readonly Item[], prefix: string) =>
-  group
-    .filter((item) => String(item[SK]).startsWith(`${prefix}C#`) && /C#\d{3}$/.test(String(item[SK])))
-    .filter((item) => String(item[SK]).length === prefix.length + 5)
+const chunkItemsOf = (group: readonly Item[], prefix: string) => {
+  const chunkKey = new RegExp(`^${prefix}C#\\d{3}$`);
+  return group
+    .filter((item) => chunkKey.test(String(item[SK])))
     .sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
+};
 
 /**
  * The content of a version item (head or revision): inside it when it says 0 chunks, else
