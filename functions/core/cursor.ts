@@ -1,12 +1,6 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createSecretKey,
-  type KeyObject,
-  randomFillSync,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { BadRequestError } from './errors.ts';
+import { randomBytesFromPool } from './random.ts';
 
 /**
  * Opaque, tamper-evident list cursors. A cursor is the store's last key plus the query it
@@ -31,25 +25,8 @@ function keyFor(secret: string): KeyObject {
   return key;
 }
 
-/**
- * Random IVs, drawn from the system's generator 4 KiB at a time: one call per 341 cursors
- * instead of one per cursor (each call costs about as much as the whole sealing). Every IV is
- * used once.
- */
-const ivPool = Buffer.alloc(IV_BYTES * 341);
-let ivOffset = ivPool.length;
-function nextIv(): Buffer {
-  if (ivOffset === ivPool.length) {
-    randomFillSync(ivPool);
-    ivOffset = 0;
-  }
-  const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + IV_BYTES));
-  ivOffset += IV_BYTES;
-  return iv;
-}
-
 export function encodeCursor(secret: string, query: string, key: CursorKey): string {
-  const iv = nextIv();
+  const iv = randomBytesFromPool(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', keyFor(secret), iv);
   const sealed = Buffer.concat([cipher.update(JSON.stringify({ q: query, k: key }), 'utf8'), cipher.final()]);
   return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64url');
