@@ -1,13 +1,19 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, type TransactWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  type TransactWriteItemsCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 /**
  * SDK middlewares that let the bench use the application's own store unchanged:
  * - a client that captures the items of the store's transactions instead of sending them
  *   (the items the store would write, to seed tables with BatchWrite and to feed the stub);
  * - a client that asks every Query for its consumed capacity and adds it up.
- * Both sit at the `initialize` step, before the Document client marshals the input, so
- * they see the same plain items and inputs the store builds.
+ * Both sit at the `initialize` step. The store marshals its transactions itself (plain
+ * `TransactWriteItems`), so the capture unmarshals them back into the plain items the store
+ * built. The capacity hook only adds `ReturnConsumedCapacity`, the same in either format.
  */
 
 /** The Document client options of the functions (functions/core/dynamodb.ts). */
@@ -15,7 +21,9 @@ const TRANSLATE = { marshallOptions: { removeUndefinedValues: true, convertClass
 
 export type PlainItem = Record<string, unknown>;
 
-function hasTransactItems(input: unknown): input is { TransactItems: { Put?: { Item?: PlainItem } }[] } {
+function hasTransactItems(
+  input: unknown,
+): input is { TransactItems: { Put?: { Item?: Record<string, AttributeValue> } }[] } {
   return typeof input === 'object' && input !== null && 'TransactItems' in input;
 }
 
@@ -41,9 +49,9 @@ export function capturingClient(): { client: DynamoDBDocumentClient; take(): Pla
         return next(args);
       }
       for (const entry of args.input.TransactItems) {
-        if (entry.Put?.Item !== undefined) captured.push(entry.Put.Item);
+        if (entry.Put?.Item !== undefined) captured.push(unmarshall(entry.Put.Item));
       }
-      const output: TransactWriteCommandOutput = { $metadata: {} };
+      const output: TransactWriteItemsCommandOutput = { $metadata: {} };
       return { output, response: {} };
     },
     { step: 'initialize', name: 'benchCaptureTransactions' },

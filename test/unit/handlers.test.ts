@@ -1,6 +1,6 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { type AttributeValue, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -25,6 +25,30 @@ const ddb = mockClient(DynamoDBDocumentClient);
 beforeEach(() => {
   ddb.reset();
 });
+
+/** Items, keys and values of a wire-format object (a transaction item), unmarshalled. */
+function plain<T extends object>(part: T | undefined) {
+  if (part === undefined) return undefined;
+  const wire = part as Record<string, unknown>;
+  const values = (name: string) =>
+    wire[name] === undefined ? undefined : unmarshall(wire[name] as Record<string, AttributeValue>);
+  return {
+    ...part,
+    Item: values('Item'),
+    Key: values('Key'),
+    ExpressionAttributeValues: values('ExpressionAttributeValues'),
+  };
+}
+
+/** The items of the `index`-th transaction the store sent, as plain values. */
+function transactionItems(index = 0) {
+  const items = ddb.commandCalls(TransactWriteItemsCommand)[index]?.args[0].input.TransactItems ?? [];
+  return items.map((item) => ({
+    Put: plain(item.Put),
+    Delete: plain(item.Delete),
+    Update: plain(item.Update),
+  }));
+}
 
 const NOW = new Date();
 const PAST = '2024-05-31T06:00:00Z';
@@ -128,7 +152,7 @@ function expectProblem(response: Awaited<ReturnType<typeof invoke>>, status: num
 
 describe('POST /editor/articles', () => {
   it('creates an article: 201, Location, ETag, editor representation, identity from the request context', async () => {
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(TransactWriteItemsCommand).resolves({});
     const response = await invoke(
       createArticle,
       post({ title: '  Crème brûlée à la carte ', body: '# Hi', tags: ['food'] }),
@@ -169,9 +193,14 @@ describe('POST /editor/articles', () => {
       createdBy: EDITOR_ARN,
       updatedBy: EDITOR_ARN,
     });
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
-    const transaction = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input;
-    expect(transaction?.TransactItems?.[0]?.Put?.ConditionExpression).toBe('attribute_not_exists(#pk)');
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
+    const [head] = transactionItems();
+    expect(head?.Put?.ConditionExpression).toBe('attribute_not_exists(#pk)');
+    expect(head?.Put?.Item).toMatchObject({
+      slug: 'creme-brulee-a-la-carte',
+      version: 1,
+      createdBy: EDITOR_ARN,
+    });
   });
 
   it('never takes the author identity from the body', async () => {
@@ -181,7 +210,7 @@ describe('POST /editor/articles', () => {
     );
     expectProblem(response, 400);
     expect(response.json.errors).toEqual([{ path: 'createdBy', message: 'is not a known field' }]);
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
   });
 
   it('answers 403 when invoked without an IAM identity', async () => {
@@ -232,7 +261,7 @@ describe('POST /editor/articles', () => {
   });
 
   it('answers 409 when the slug is taken', async () => {
-    ddb.on(TransactWriteCommand).rejects(
+    ddb.on(TransactWriteItemsCommand).rejects(
       sdkError('TransactionCanceledException', {
         CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
       }),
@@ -242,14 +271,14 @@ describe('POST /editor/articles', () => {
   });
 
   it('answers 503 with Retry-After when DynamoDB throttles', async () => {
-    ddb.on(TransactWriteCommand).rejects(sdkError('ProvisionedThroughputExceededException'));
+    ddb.on(TransactWriteItemsCommand).rejects(sdkError('ProvisionedThroughputExceededException'));
     const response = await invoke(createArticle, post({ title: 'T', body: 'b' }));
     expectProblem(response, 503);
     expect(response.headers['retry-after']).toMatch(/^\d+$/);
   });
 
   it('answers a generic 500 with no detail for an unexpected failure', async () => {
-    ddb.on(TransactWriteCommand).rejects(sdkError('ValidationException'));
+    ddb.on(TransactWriteItemsCommand).rejects(sdkError('ValidationException'));
     const response = await invoke(createArticle, post({ title: 'T', body: 'b' }));
     expectProblem(response, 500);
     expect(response.body).not.toContain('ValidationException');
@@ -352,10 +381,10 @@ describe('PUT /editor/articles/{slug}', () => {
 
   it('needs If-Match (428), refuses a stale one (412) and replaces on a match (200)', async () => {
     ddb.on(GetCommand).resolves({ Item: storedHead() });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(TransactWriteItemsCommand).resolves({});
     expectProblem(await invoke(updateArticle, put(body, {})), 428);
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': '"stale"' })), 412);
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
 
     const response = await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 }));
     expect(response.status).toBe(200);
@@ -363,23 +392,21 @@ describe('PUT /editor/articles/{slug}', () => {
     const etag = String(response.headers.etag);
     expect(parseEditorEtag(etag, 'hello')).toMatchObject({ version: 4, createdBy: EDITOR_ARN, tags: [] });
     expect(etag).not.toBe(ETAG_V3);
-    const head = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put;
+    const head = transactionItems()[0]?.Put;
     expect(head?.ExpressionAttributeValues).toEqual({ ':expected': versionDigest(V3) });
   });
 
   it('writes without reading first when If-Match is an editor ETag, and reads to check any other', async () => {
     ddb.on(GetCommand).resolves({ Item: storedHead() });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(TransactWriteItemsCommand).resolves({});
     expect((await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 }))).status).toBe(200);
     expect(ddb).not.toHaveReceivedCommand(GetCommand);
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
 
     // The public ETag of the same version is accepted too, after a consistent read.
     expect((await invoke(updateArticle, put(body, { 'If-Match': PUBLIC_ETAG_V3 }))).status).toBe(200);
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });
-    const heads = ddb
-      .commandCalls(TransactWriteCommand)
-      .map((call) => call.args[0].input.TransactItems?.[0]?.Put);
+    const heads = [transactionItems(0)[0]?.Put, transactionItems(1)[0]?.Put];
     expect(heads.map((head) => head?.ExpressionAttributeValues)).toEqual([
       { ':expected': versionDigest(V3) },
       { ':expected': versionDigest(V3) },
@@ -387,7 +414,7 @@ describe('PUT /editor/articles/{slug}', () => {
   });
 
   it('answers 412 when another writer won the race', async () => {
-    ddb.on(TransactWriteCommand).rejects(
+    ddb.on(TransactWriteItemsCommand).rejects(
       sdkError('TransactionCanceledException', {
         CancellationReasons: [{ Code: 'ConditionalCheckFailed', Item: { version: { N: '4' } } }],
       }),
@@ -399,11 +426,11 @@ describe('PUT /editor/articles/{slug}', () => {
     const conflict = sdkError('TransactionCanceledException', {
       CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
     });
-    ddb.on(TransactWriteCommand).rejects(conflict);
+    ddb.on(TransactWriteItemsCommand).rejects(conflict);
     // After the retries, the head is checked: it holds another version now.
     ddb.on(GetCommand).resolves({ Item: { digest: 'another-version-digest' } });
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 })), 412);
-    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 5);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 5);
     // Still the version this write expects: the database is just busy.
     ddb.on(GetCommand).resolves({ Item: { digest: versionDigest(V3) } });
     const busy = await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 }));
@@ -417,7 +444,7 @@ describe('PUT /editor/articles/{slug}', () => {
     ddb.on(GetCommand).resolves({});
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': PUBLIC_ETAG_V3 })), 404);
     // Written blind (an editor ETag): the condition finds no head.
-    ddb.on(TransactWriteCommand).rejects(
+    ddb.on(TransactWriteItemsCommand).rejects(
       sdkError('TransactionCanceledException', {
         CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
       }),
@@ -439,11 +466,11 @@ describe('DELETE /editor/articles/{slug}', () => {
 
   it('takes down (204): stamps the head, drops its index keys and tag entries', async () => {
     ddb.on(GetCommand).resolves({ Item: storedHead() });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(TransactWriteItemsCommand).resolves({});
     const response = await invoke(deleteArticle, del());
     expect(response.status).toBe(204);
     expect(response.body).toBe('');
-    const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    const items = transactionItems();
     const head = items[0]?.Update;
     expect(head?.Key).toEqual({ pk: 'ARTICLE#hello', sk: 'A' });
     expect(head?.ExpressionAttributeValues).toMatchObject({
@@ -459,7 +486,7 @@ describe('DELETE /editor/articles/{slug}', () => {
   });
 
   it('takes down without reading first when If-Match is an editor ETag', async () => {
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(TransactWriteItemsCommand).resolves({});
     expect((await invoke(deleteArticle, del({ 'If-Match': ETAG_V3 }))).status).toBe(204);
     expect(ddb).not.toHaveReceivedCommand(GetCommand);
   });

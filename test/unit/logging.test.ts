@@ -1,4 +1,5 @@
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as createArticle } from '../../functions/create-article.ts';
@@ -92,7 +93,7 @@ describe('structured logs', () => {
   });
 
   it('never logs an article body or an Authorization header, even on failure', async () => {
-    ddb.on(TransactWriteCommand).rejects(new Error('boom'));
+    ddb.on(TransactWriteItemsCommand).rejects(new Error('boom'));
     const secretBody = 'SECRET-BODY-TEXT-1234';
     const authorization =
       'AWS4-HMAC-SHA256 Credential=AKIDSECRET/20260101/us-east-1/execute-api/aws4_request';
