@@ -44,7 +44,7 @@ const ALLOWED = [
   /^markdown-it$/,
   /^@middy\/(core|http-cors|http-header-normalizer)$/,
   /^@aws-lambda-powertools\/logger(\/middleware)?$/,
-  /^@aws-sdk\/(client-dynamodb|lib-dynamodb|util-dynamodb)$/,
+  /^@aws-sdk\/(client-dynamodb|lib-dynamodb)$/,
   /^aws-lambda$/,
 ];
 
