@@ -1,18 +1,12 @@
 import {
   type AttributeValue,
-  QueryCommand as RawQueryCommand,
-  type QueryCommandOutput as RawQueryCommandOutput,
+  GetItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  type GetCommandOutput,
-  QueryCommand,
-  type QueryCommandInput,
-  type QueryCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   type Article,
   type ArticleSummary,
@@ -188,8 +182,9 @@ type Item = Record<string, unknown>;
  * lists of those, nothing else, and converts them itself, as util-dynamodb's `marshall` and
  * `unmarshall` (and so the Document client) would, at a fraction of their cost: about 3 µs
  * against 28 µs for the four items of a create, 14 µs against 87 µs for a 21-item list page
- * (measured in a loop). Writes and list pages, the hot paths, go through the plain commands
- * with these; single-item reads keep the Document client.
+ * (measured in a loop). So the store sends DynamoDB's plain commands, with these, through
+ * the process's Document client (which shares the DynamoDB client's middleware stack and
+ * passes plain commands through untranslated).
  */
 
 /** A value the store writes, in DynamoDB's format. */
@@ -418,6 +413,12 @@ const UNAVAILABLE_CODES = new Set([
   'ECONNABORTED',
 ]);
 
+/** A Query of the store's table, its values plain (`query` writes them in DynamoDB's format). */
+type PlainQuery = Pick<
+  QueryCommandInput,
+  'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ScanIndexForward' | 'ConsistentRead'
+> & { readonly ExpressionAttributeValues: Item };
+
 /** A transaction item's condition, its values plain (`put` writes them in DynamoDB's format). */
 interface Condition {
   readonly ConditionExpression: string;
@@ -476,13 +477,7 @@ export class DynamoArticleStore implements ArticleStore {
     options: { readonly consistent?: boolean } = {},
   ): Promise<StoredArticle | undefined> {
     const consistent = options.consistent ?? false;
-    const { Item: head } = await this.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { [PK]: articlePk(slug), [SK]: HEAD_SK },
-        ConsistentRead: consistent,
-      }),
-    );
+    const head = await this.getItem({ [PK]: articlePk(slug), [SK]: HEAD_SK }, consistent);
     if (head === undefined || head.takenDownAt !== undefined) return undefined;
     if (Number(head.chunks) === 0) return storedArticle(head, []);
     return this.getChunked(slug, consistent);
@@ -495,7 +490,6 @@ export class DynamoArticleStore implements ArticleStore {
     let consistentRead = consistent;
     for (let attempt = 0; attempt < 3; attempt++) {
       const items = await this.queryAll({
-        TableName: this.tableName,
         KeyConditionExpression: '#pk = :pk AND #sk < :upper',
         ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
         ExpressionAttributeValues: { ':pk': articlePk(slug), ':upper': CURRENT_UPPER_BOUND },
@@ -520,7 +514,6 @@ export class DynamoArticleStore implements ArticleStore {
 
   async getContent(slug: string, version: number): Promise<{ body: string; bodyHtml: string } | undefined> {
     const items = await this.queryAll({
-      TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
       ExpressionAttributeValues: {
@@ -559,14 +552,7 @@ export class DynamoArticleStore implements ArticleStore {
   }
 
   async getIdempotencyRecord(key: string, now: Date): Promise<IdempotencyRecord | undefined> {
-    const output = await this.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { [PK]: idempotencyPk(key), [SK]: IDEMPOTENCY_SK },
-        ConsistentRead: true,
-      }),
-    );
-    const item = output.Item;
+    const item = await this.getItem({ [PK]: idempotencyPk(key), [SK]: IDEMPOTENCY_SK }, true);
     if (item === undefined || Number(item[TTL]) < Math.floor(now.getTime() / 1000)) return undefined;
     return {
       key,
@@ -650,18 +636,10 @@ export class DynamoArticleStore implements ArticleStore {
     const items: Item[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined = startKey;
     // Ask for one more than the page so that the last page says so (nextCursor null).
-    // The page goes through the plain command (see toWire and fromWire).
     do {
-      const page = await this.send(
-        new RawQueryCommand({
-          ...plan.input,
-          ExpressionAttributeValues: toWire(plan.input.ExpressionAttributeValues),
-          Limit: limit + 1 - items.length,
-          ExclusiveStartKey: exclusiveStartKey === undefined ? undefined : toWire(exclusiveStartKey),
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(fromWire(item));
-      exclusiveStartKey = page.LastEvaluatedKey === undefined ? undefined : fromWire(page.LastEvaluatedKey);
+      const page = await this.query(plan.input, exclusiveStartKey, limit + 1 - items.length);
+      items.push(...page.items);
+      exclusiveStartKey = page.lastKey;
     } while (items.length <= limit && exclusiveStartKey !== undefined);
     const more = items.length > limit;
     const pageItems = items.slice(0, limit);
@@ -689,7 +667,6 @@ export class DynamoArticleStore implements ArticleStore {
       keyNames: [PK, SK, index.partitionKey.name, index.sortKey.name],
       lowerBound: condition === '>' ? value : undefined,
       input: {
-        TableName: this.tableName,
         IndexName: index.name,
         KeyConditionExpression: value === undefined ? '#p = :p' : `#p = :p AND #s ${condition} :s`,
         ExpressionAttributeNames: {
@@ -698,7 +675,7 @@ export class DynamoArticleStore implements ArticleStore {
         } as Record<string, string>,
         ExpressionAttributeValues: { ':p': partition, ...(value === undefined ? {} : { ':s': value }) },
         ScanIndexForward: false,
-      } satisfies QueryCommandInput,
+      } satisfies PlainQuery,
     });
     if (query.kind === 'public') {
       if (query.tag === null) return onIndex(BY_STATUS, PUBLISHED_PARTITION, '<', bound);
@@ -709,12 +686,11 @@ export class DynamoArticleStore implements ArticleStore {
         keyNames: [PK, SK],
         lowerBound: undefined,
         input: {
-          TableName: this.tableName,
           KeyConditionExpression: '#p = :p AND #s < :s',
           ExpressionAttributeNames: { '#p': PK, '#s': SK },
           ExpressionAttributeValues: { ':p': tagPk(query.tag), ':s': bound },
           ScanIndexForward: false,
-        } satisfies QueryCommandInput,
+        } satisfies PlainQuery,
       };
     }
     switch (query.status) {
@@ -815,33 +791,61 @@ export class DynamoArticleStore implements ArticleStore {
 
   /** The error a write over `expected` would get from its condition now, or undefined when it would pass. */
   private async lostRace(expected: VersionState): Promise<Error | undefined> {
-    const { Item: head } = await this.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { [PK]: articlePk(expected.slug), [SK]: HEAD_SK },
-        ProjectionExpression: '#digest, #takenDownAt',
-        ExpressionAttributeNames: { '#digest': 'digest', '#takenDownAt': 'takenDownAt' },
-        ConsistentRead: true,
-      }),
-    );
+    const head = await this.getItem({ [PK]: articlePk(expected.slug), [SK]: HEAD_SK }, true, {
+      ProjectionExpression: '#digest, #takenDownAt',
+      ExpressionAttributeNames: { '#digest': 'digest', '#takenDownAt': 'takenDownAt' },
+    });
     if (head !== undefined && head.takenDownAt === undefined && head.digest === versionDigest(expected)) {
       return undefined;
     }
     return this.conditionFailure(head);
   }
 
-  private async send(command: QueryCommand): Promise<QueryCommandOutput>;
-  private async send(command: RawQueryCommand): Promise<RawQueryCommandOutput>;
-  private async send(command: GetCommand): Promise<GetCommandOutput>;
-  private async send(
-    command: QueryCommand | RawQueryCommand | GetCommand,
-  ): Promise<QueryCommandOutput | RawQueryCommandOutput | GetCommandOutput> {
+  /** The item with this key, or undefined; with `projection`, only the attributes it names. */
+  private async getItem(
+    key: Item,
+    consistent: boolean,
+    projection?: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> },
+  ): Promise<Item | undefined> {
+    const command = new GetItemCommand({
+      TableName: this.tableName,
+      Key: toWire(key),
+      ConsistentRead: consistent,
+      ProjectionExpression: projection?.ProjectionExpression,
+      ExpressionAttributeNames: projection?.ExpressionAttributeNames,
+    });
+    const { Item } = await this.send(() => this.client.send(command));
+    return Item === undefined ? undefined : fromWire(Item);
+  }
+
+  /** One page of a Query (of at most `limit` items), from `startKey` on. */
+  private async query(
+    input: PlainQuery,
+    startKey?: Item,
+    limit?: number,
+  ): Promise<{ items: Item[]; lastKey?: Item }> {
+    const command = new QueryCommand({
+      TableName: this.tableName,
+      IndexName: input.IndexName,
+      KeyConditionExpression: input.KeyConditionExpression,
+      ExpressionAttributeNames: input.ExpressionAttributeNames,
+      ExpressionAttributeValues: toWire(input.ExpressionAttributeValues),
+      ScanIndexForward: input.ScanIndexForward,
+      ConsistentRead: input.ConsistentRead,
+      Limit: limit,
+      ExclusiveStartKey: startKey === undefined ? undefined : toWire(startKey),
+    });
+    const page = await this.send(() => this.client.send(command));
+    return {
+      items: (page.Items ?? []).map(fromWire),
+      lastKey: page.LastEvaluatedKey === undefined ? undefined : fromWire(page.LastEvaluatedKey),
+    };
+  }
+
+  /** Runs a request to DynamoDB; an error that says it is unavailable becomes a 503. */
+  private async send<Output>(request: () => Promise<Output>): Promise<Output> {
     try {
-      if (command instanceof GetCommand) return await this.client.send(command);
-      if (command instanceof QueryCommand) return await this.client.send(command);
-      // The Document client shares the DynamoDB client's middleware stack: a plain command
-      // goes through it untranslated.
-      return await this.client.send(command);
+      return await request();
     } catch (error) {
       throw translate(error);
     }
@@ -865,14 +869,14 @@ export class DynamoArticleStore implements ArticleStore {
     );
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+  private async queryAll(input: PlainQuery): Promise<Item[]> {
     const items: Item[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
+    let startKey: Item | undefined;
     do {
-      const page = await this.send(new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey }));
-      items.push(...(page.Items ?? []));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey !== undefined);
+      const page = await this.query(input, startKey);
+      items.push(...page.items);
+      startKey = page.lastKey;
+    } while (startKey !== undefined);
     return items;
   }
 }

@@ -1,5 +1,10 @@
-import { type AttributeValue, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AttributeValue,
+  GetItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -287,7 +292,7 @@ describe('POST /editor/articles', () => {
 
 describe('GET /articles/{slug}', () => {
   it('returns the public representation with ETag and Cache-Control', async () => {
-    ddb.on(GetCommand).resolves({ Item: storedHead() });
+    ddb.on(GetItemCommand).resolves({ Item: marshall(storedHead()) });
     const response = await invoke(getArticle, getPublic('hello'));
     expect(response.status).toBe(200);
     expect(response.headers.etag).toBe(PUBLIC_ETAG_V3);
@@ -306,8 +311,8 @@ describe('GET /articles/{slug}', () => {
     expect(response.body).not.toMatch(/pk|gsi|arn:aws/);
     // The public ETag tells nothing of who wrote the article.
     expect(response.headers.etag).not.toContain(Buffer.from(EDITOR_ARN).toString('base64url').slice(0, 12));
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, {
-      Key: { pk: 'ARTICLE#hello', sk: 'A' },
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, {
+      Key: marshall({ pk: 'ARTICLE#hello', sk: 'A' }),
       ConsistentRead: false,
     });
     // One GetItem, nothing else.
@@ -315,7 +320,7 @@ describe('GET /articles/{slug}', () => {
   });
 
   it('answers 304 with no body to a matching If-None-Match', async () => {
-    ddb.on(GetCommand).resolves({ Item: storedHead() });
+    ddb.on(GetItemCommand).resolves({ Item: marshall(storedHead()) });
     const response = await invoke(getArticle, getPublic('hello', { 'If-None-Match': `W/${PUBLIC_ETAG_V3}` }));
     expect(response.status).toBe(304);
     expect(response.body).toBe('');
@@ -328,24 +333,24 @@ describe('GET /articles/{slug}', () => {
     ['a scheduled article', { publishedAt: new Date(NOW.getTime() + 3_600_000).toISOString() }],
     ['a taken-down article', { takenDownAt: PAST }],
   ])('answers 404 for %s', async (_name, overrides) => {
-    ddb.on(GetCommand).resolves({ Item: storedHead(overrides) });
+    ddb.on(GetItemCommand).resolves({ Item: marshall(storedHead(overrides)) });
     expectProblem(await invoke(getArticle, getPublic('hello')), 404);
   });
 
   it('answers 404 for an unknown slug and 400 for a malformed one', async () => {
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     expectProblem(await invoke(getArticle, getPublic('nope')), 404);
     expectProblem(await invoke(getArticle, getPublic('Bad_Slug')), 400);
   });
 
   it('ignores an Authorization header on public routes', async () => {
-    ddb.on(GetCommand).resolves({ Item: storedHead() });
+    ddb.on(GetItemCommand).resolves({ Item: marshall(storedHead()) });
     const response = await invoke(getArticle, getPublic('hello', { Authorization: 'AWS4-HMAC-SHA256 junk' }));
     expect(response.status).toBe(200);
   });
 
   it('answers 503 with Retry-After when DynamoDB is unavailable', async () => {
-    ddb.on(GetCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    ddb.on(GetItemCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const response = await invoke(getArticle, getPublic('hello'));
     expectProblem(response, 503);
     expect(response.headers['retry-after']).toBe('1');
@@ -354,7 +359,7 @@ describe('GET /articles/{slug}', () => {
 
 describe('GET /editor/articles/{slug}', () => {
   it('returns the editor representation with status and identities', async () => {
-    ddb.on(GetCommand).resolves({ Item: storedHead({ status: 'draft', publishedAt: null }) });
+    ddb.on(GetItemCommand).resolves({ Item: marshall(storedHead({ status: 'draft', publishedAt: null })) });
     const event = apiEvent({
       method: 'GET',
       resource: '/editor/articles/{slug}',
@@ -372,7 +377,7 @@ describe('GET /editor/articles/{slug}', () => {
     });
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.headers.etag).toBe(editorEtag({ ...V3, status: 'draft', publishedAt: null }));
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true });
   });
 });
 
@@ -380,7 +385,7 @@ describe('PUT /editor/articles/{slug}', () => {
   const body = { title: 'New title', body: 'New body' };
 
   it('needs If-Match (428), refuses a stale one (412) and replaces on a match (200)', async () => {
-    ddb.on(GetCommand).resolves({ Item: storedHead() });
+    ddb.on(GetItemCommand).resolves({ Item: marshall(storedHead()) });
     ddb.on(TransactWriteItemsCommand).resolves({});
     expectProblem(await invoke(updateArticle, put(body, {})), 428);
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': '"stale"' })), 412);
@@ -397,15 +402,15 @@ describe('PUT /editor/articles/{slug}', () => {
   });
 
   it('writes without reading first when If-Match is an editor ETag, and reads to check any other', async () => {
-    ddb.on(GetCommand).resolves({ Item: storedHead() });
+    ddb.on(GetItemCommand).resolves({ Item: marshall(storedHead()) });
     ddb.on(TransactWriteItemsCommand).resolves({});
     expect((await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 }))).status).toBe(200);
-    expect(ddb).not.toHaveReceivedCommand(GetCommand);
+    expect(ddb).not.toHaveReceivedCommand(GetItemCommand);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
 
     // The public ETag of the same version is accepted too, after a consistent read.
     expect((await invoke(updateArticle, put(body, { 'If-Match': PUBLIC_ETAG_V3 }))).status).toBe(200);
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true });
     const heads = [transactionItems(0)[0]?.Put, transactionItems(1)[0]?.Put];
     expect(heads.map((head) => head?.ExpressionAttributeValues)).toEqual([
       { ':expected': versionDigest(V3) },
@@ -428,11 +433,11 @@ describe('PUT /editor/articles/{slug}', () => {
     });
     ddb.on(TransactWriteItemsCommand).rejects(conflict);
     // After the retries, the head is checked: it holds another version now.
-    ddb.on(GetCommand).resolves({ Item: { digest: 'another-version-digest' } });
+    ddb.on(GetItemCommand).resolves({ Item: marshall({ digest: 'another-version-digest' }) });
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 })), 412);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 5);
     // Still the version this write expects: the database is just busy.
-    ddb.on(GetCommand).resolves({ Item: { digest: versionDigest(V3) } });
+    ddb.on(GetItemCommand).resolves({ Item: marshall({ digest: versionDigest(V3) }) });
     const busy = await invoke(updateArticle, put(body, { 'If-Match': ETAG_V3 }));
     expectProblem(busy, 503);
     expect(busy.headers['retry-after']).toBe('1');
@@ -441,7 +446,7 @@ describe('PUT /editor/articles/{slug}', () => {
   it('refuses a slug in the body and answers 404 for an unknown article', async () => {
     expectProblem(await invoke(updateArticle, put({ ...body, slug: 'other' }, { 'If-Match': ETAG_V3 })), 400);
     // Read first (a public ETag): nothing there.
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     expectProblem(await invoke(updateArticle, put(body, { 'If-Match': PUBLIC_ETAG_V3 })), 404);
     // Written blind (an editor ETag): the condition finds no head.
     ddb.on(TransactWriteItemsCommand).rejects(
@@ -465,7 +470,7 @@ describe('DELETE /editor/articles/{slug}', () => {
     });
 
   it('takes down (204): stamps the head, drops its index keys and tag entries', async () => {
-    ddb.on(GetCommand).resolves({ Item: storedHead() });
+    ddb.on(GetItemCommand).resolves({ Item: marshall(storedHead()) });
     ddb.on(TransactWriteItemsCommand).resolves({});
     const response = await invoke(deleteArticle, del());
     expect(response.status).toBe(204);
@@ -488,13 +493,13 @@ describe('DELETE /editor/articles/{slug}', () => {
   it('takes down without reading first when If-Match is an editor ETag', async () => {
     ddb.on(TransactWriteItemsCommand).resolves({});
     expect((await invoke(deleteArticle, del({ 'If-Match': ETAG_V3 }))).status).toBe(204);
-    expect(ddb).not.toHaveReceivedCommand(GetCommand);
+    expect(ddb).not.toHaveReceivedCommand(GetItemCommand);
   });
 
   it('answers 412 to a stale If-Match and 404 to an unknown slug', async () => {
-    ddb.on(GetCommand).resolves({ Item: storedHead() });
+    ddb.on(GetItemCommand).resolves({ Item: marshall(storedHead()) });
     expectProblem(await invoke(deleteArticle, del({ 'If-Match': '"old"' })), 412);
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     expectProblem(await invoke(deleteArticle, del()), 404);
   });
 });
@@ -564,7 +569,7 @@ describe('list routes', () => {
 
 describe('time budget', () => {
   it('answers 503 with Retry-After before the function times out, however slow DynamoDB is', async () => {
-    ddb.on(GetCommand).callsFake(() => new Promise(() => undefined));
+    ddb.on(GetItemCommand).callsFake(() => new Promise(() => undefined));
     const event = getPublic('hello');
     const started = Date.now();
     const result = await getArticle(event, { ...lambdaContext(), getRemainingTimeInMillis: () => 1_300 });

@@ -1,5 +1,5 @@
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as createArticle } from '../../functions/create-article.ts';
@@ -39,7 +39,7 @@ describe('structured logs', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
   it('logs requests answered below 500 at DEBUG only (API Gateway logs every request)', async () => {
-    ddb.on(GetCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     const event = apiEvent({
       method: 'GET',
       resource: '/articles/{slug}',
@@ -70,7 +70,7 @@ describe('structured logs', () => {
   });
 
   it('logs a request answered with 500 or more at WARN, with request id, route, status and latency', async () => {
-    ddb.on(GetCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    ddb.on(GetItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     await invoke(
       getArticle,
       apiEvent({
