@@ -123,6 +123,8 @@ export interface Stamp {
 /** An article as the store returns it: with the stamp of its current version. */
 export interface StoredArticle extends Article {
   readonly stamp: Stamp;
+  /** `versionDigest` of the version's state, as stored with it when it was written. */
+  readonly digest: string;
 }
 
 /**
@@ -176,11 +178,11 @@ export function versionDigest(state: VersionState): string {
 }
 
 /**
- * The ETag of public responses: the digest alone. It changes on every write and tells
- * nothing (no identity; the nonce makes it unguessable).
+ * The ETag of public responses: the version's digest (`versionDigest`, stored with it) alone.
+ * It changes on every write and tells nothing (no identity; the nonce makes it unguessable).
  */
-export function publicEtag(state: VersionState): string {
-  return `"${versionDigest(state)}"`;
+export function publicEtag(digest: string): string {
+  return `"${digest}"`;
 }
 
 /** The ETag of editor responses: the version's state itself (editor routes show it anyway). */

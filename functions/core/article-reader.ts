@@ -63,7 +63,7 @@ export class ArticleReader {
   async getPublic(slug: string): Promise<Tagged<PublicArticle>> {
     const article = await this.store.get(slug);
     if (article === undefined || !isVisible(article, this.clock())) throw notFound();
-    return { article: publicArticle(article), etag: publicEtag(versionState(article, article.stamp)) };
+    return { article: publicArticle(article), etag: publicEtag(article.digest) };
   }
 
   async getForEditor(slug: string): Promise<Tagged<EditorArticle>> {

@@ -179,7 +179,7 @@ export class ArticleService extends ArticleReader {
     if (
       ifMatch !== undefined &&
       !matchesEtag(ifMatch, editorEtag(state), { weak: false }) &&
-      !matchesEtag(ifMatch, publicEtag(state), { weak: false })
+      !matchesEtag(ifMatch, publicEtag(current.digest), { weak: false })
     ) {
       throw new PreconditionFailedError();
     }

@@ -273,7 +273,13 @@ const chunkCount = (content: Buffer) =>
   content.length <= CHUNK_BYTES ? 0 : Math.ceil(content.length / CHUNK_BYTES);
 
 function decodeContent(parts: readonly unknown[]): { body: string; bodyHtml: string } {
-  const bytes = Buffer.concat(parts.map((part) => part as Uint8Array));
+  const arrays = parts as readonly Uint8Array[];
+  // One part (content in its version item) is read where it lies, not copied.
+  const [only] = arrays;
+  const bytes =
+    arrays.length === 1 && only !== undefined
+      ? Buffer.from(only.buffer, only.byteOffset, only.byteLength)
+      : Buffer.concat(arrays);
   const { body, bodyHtml } = JSON.parse(bytes.toString('utf8')) as { body: string; bodyHtml: string };
   return { body, bodyHtml };
 }
@@ -384,6 +390,7 @@ function storedArticle(head: Item, chunks: readonly Item[]): StoredArticle {
     body,
     bodyHtml,
     stamp: { nonce: String(head.nonce), chunks: Number(head.chunks) },
+    digest: String(head.digest),
   });
 }
 

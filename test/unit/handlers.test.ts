@@ -60,10 +60,13 @@ const PAST = '2024-05-31T06:00:00Z';
 
 const NONCE = 'bm9uY2Vub25jZW5v';
 
-/** A stored head as the store writes it (content inside, as for any article under 300 KB). */
+/**
+ * A stored head as the store writes it (content inside, as for any article under 300 KB),
+ * with the digest of its own state.
+ */
 function storedHead(overrides: Record<string, unknown> = {}) {
   const content = Buffer.from(JSON.stringify({ body: 'Hi *there*', bodyHtml: '<p>Hi <em>there</em></p>\n' }));
-  return {
+  const head = {
     pk: 'ARTICLE#hello',
     sk: 'A',
     slug: 'hello',
@@ -85,6 +88,8 @@ function storedHead(overrides: Record<string, unknown> = {}) {
     gsi1sk: 'x',
     ...overrides,
   };
+  const state = { ...head, status: head.status === 'draft' ? 'draft' : 'published' } as VersionState;
+  return { ...head, digest: versionDigest(state) };
 }
 
 const V3: VersionState = {
@@ -101,7 +106,7 @@ const V3: VersionState = {
 /** The editor ETag of the stored version 3 (what GET /editor/articles/hello answers). */
 const ETAG_V3 = editorEtag(V3);
 /** Its public ETag (what GET /articles/hello answers). */
-const PUBLIC_ETAG_V3 = publicEtag(V3);
+const PUBLIC_ETAG_V3 = publicEtag(versionDigest(V3));
 
 const sdkError = (name: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(`${name}: internal details arn:aws:dynamodb:us-east-1:123456789012:table/secret`), {
