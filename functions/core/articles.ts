@@ -41,17 +41,17 @@ export type ArticleServiceOptions = ArticleReaderOptions;
  * An article: the fields an editor sets (from `input`, with the HTML rendered from its body)
  * and the ones the service sets. One literal, no spread: V8 copies spreads slowly.
  */
-function articleFrom(
+async function articleFrom(
   slug: string,
   input: UpdateArticleInput,
   set: Pick<Article, 'publishedAt' | 'createdAt' | 'updatedAt' | 'version' | 'createdBy' | 'updatedBy'>,
-): Article {
+): Promise<Article> {
   return {
     slug,
     title: input.title,
     summary: input.summary,
     body: input.body,
-    bodyHtml: renderMarkdown(input.body),
+    bodyHtml: await renderMarkdown(input.body),
     author: input.author,
     tags: input.tags,
     status: input.status,
@@ -91,7 +91,7 @@ export class ArticleService extends ArticleReader {
     }
     const now = this.clock();
     const nowIso = now.toISOString();
-    const article = articleFrom(slug, input, {
+    const article = await articleFrom(slug, input, {
       publishedAt: input.publishedAt ?? (input.status === 'published' ? nowIso : null),
       createdAt: nowIso,
       updatedAt: nowIso,
@@ -142,7 +142,7 @@ export class ArticleService extends ArticleReader {
     const expected = await this.expectedVersion(slug, ifMatch);
     const now = this.clock();
     const nowIso = now.toISOString();
-    const next = articleFrom(slug, input, {
+    const next = await articleFrom(slug, input, {
       // Absent: keep the current one; first time published: the time of this write.
       publishedAt:
         input.publishedAt ?? expected.publishedAt ?? (input.status === 'published' ? nowIso : null),

@@ -1,4 +1,4 @@
-import MarkdownIt from 'markdown-it';
+import type MarkdownIt from 'markdown-it';
 import { ValidationError } from './errors.ts';
 
 /**
@@ -19,19 +19,25 @@ export function isSafeUrl(url: string): boolean {
   return !BLOCKED_SCHEME.test(url.replace(IGNORED_IN_SCHEME, '').toLowerCase());
 }
 
-let markdown: InstanceType<typeof MarkdownIt> | undefined;
+let markdown: Promise<MarkdownIt> | undefined;
 
-/** The renderer, configured on first use (a function that never renders never pays for it). */
-function renderer(): InstanceType<typeof MarkdownIt> {
-  if (markdown === undefined) {
-    markdown = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
-    markdown.validateLink = isSafeUrl;
-  }
+/**
+ * The renderer, loaded and configured on first use: markdown-it and its entity tables are
+ * evaluated then, not when the function starts (a cold start that renders nothing, such as
+ * a take-down's or a failed validation's, never pays for them). The bundle holds it all
+ * the same; the dynamic import only defers its evaluation.
+ */
+function renderer(): Promise<MarkdownIt> {
+  markdown ??= import('markdown-it').then(({ default: MarkdownIt }) => {
+    const instance = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
+    instance.validateLink = isSafeUrl;
+    return instance;
+  });
   return markdown;
 }
 
-export function renderMarkdown(source: string): string {
-  const html = renderer().render(source);
+export async function renderMarkdown(source: string): Promise<string> {
+  const html = (await renderer()).render(source);
   if (Buffer.byteLength(html, 'utf8') > MAX_HTML_BYTES) {
     throw new ValidationError('The body renders to too much HTML.', [
       {
