@@ -36,7 +36,6 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('base6
 
 export type ArticleServiceOptions = ArticleReaderOptions;
 
-/** What an editor's create or replace sets, as sent (the body also rendered to HTML). */
 /**
  * An article: the fields an editor sets (from `input`, with the HTML rendered from its body)
  * and the ones the service sets. One literal, no spread: V8 copies spreads slowly.
