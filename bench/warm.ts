@@ -1,4 +1,5 @@
 import { ArticleService } from '../functions/core/articles.ts';
+import { decodeContent } from '../functions/core/content.ts';
 import type { RouteDefinition } from '../functions/core/routes.ts';
 import { DynamoArticleStore } from '../functions/core/store.ts';
 import { KEY_ATTRIBUTES, LIST_ATTRIBUTES, TABLE } from '../functions/core/table.ts';
@@ -101,10 +102,7 @@ export async function benchStubData(): Promise<{ data: StubData; etag: string; b
   // spell out every byte as an object key: work no real handler does.)
   if (!(head.content instanceof Uint8Array)) throw new Error('the bench article should fit in its head');
   const { content, ...attributes } = head;
-  const { body: storedBody, bodyHtml } = JSON.parse(Buffer.from(content).toString('utf8')) as {
-    body: string;
-    bodyHtml: string;
-  };
+  const { body: storedBody, bodyHtml } = decodeContent(content);
   const wholeArticle = { ...attributes, body: storedBody, bodyHtml };
   return {
     data: {

@@ -17,6 +17,7 @@ import {
   versionDigest,
   versionState,
 } from './article-model.ts';
+import { type Content, decodeContent, encodeContent } from './content.ts';
 import {
   BadRequestError,
   NotFoundError,
@@ -35,7 +36,7 @@ import { type LIST_ATTRIBUTES, TABLE } from './table.ts';
  * Layout (one table, see table.ts):
  * - `ARTICLE#<slug>` / `A`            the article's head: every field of the current version,
  *                                     its stamp (nonce, digest), the index keys while it is
- *                                     live, and its content (JSON {body, bodyHtml}, UTF-8)
+ *                                     live, and its content (body and HTML, see content.ts)
  *                                     when that takes at most 300 000 bytes: one GetItem reads
  *                                     an article.
  * - `ARTICLE#<slug>` / `C#000`…       larger content, in binary chunks of at most 300 000
@@ -107,7 +108,7 @@ export interface ArticleStore {
    */
   create(article: Article, stamp: Stamp, idempotency?: IdempotencyRecord): Promise<void>;
   /** The body and HTML of one version of an article, or undefined. */
-  getContent(slug: string, version: number): Promise<{ body: string; bodyHtml: string } | undefined>;
+  getContent(slug: string, version: number): Promise<Content | undefined>;
   /** The live (unexpired) idempotency record with this key, or undefined. */
   getIdempotencyRecord(key: string, now: Date): Promise<IdempotencyRecord | undefined>;
   /**
@@ -134,7 +135,7 @@ const HEAD_SK = 'A';
 const CURRENT_UPPER_BOUND = 'D';
 export const CHUNK_BYTES = 300_000;
 /**
- * The most an article's stored content (JSON of body and bodyHtml) may take. A write puts
+ * The most an article's stored content (body and HTML, content.ts) may take. A write puts
  * the content twice (the current version and its revision) in one transaction, and DynamoDB
  * caps a transaction at 4 MiB: two of these plus heads and tag entries stay below it.
  * (The largest article the contract accepts, a 256 KiB request of 3-byte characters,
@@ -255,8 +256,9 @@ function summaryAttributes(article: ArticleSummary): Item {
   } satisfies Record<(typeof LIST_ATTRIBUTES)[number], unknown>;
 }
 
-function encodeContent(article: Article): Buffer {
-  const bytes = Buffer.from(JSON.stringify({ body: article.body, bodyHtml: article.bodyHtml }), 'utf8');
+/** The stored content of a version (content.ts), refused when a write could not hold it twice. */
+function storedContent(article: Article): Buffer {
+  const bytes = encodeContent(article);
   if (bytes.length > MAX_CONTENT_BYTES) {
     throw new ValidationError('The body is too large to store with its HTML.', [
       {
@@ -272,16 +274,11 @@ function encodeContent(article: Article): Buffer {
 const chunkCount = (content: Buffer) =>
   content.length <= CHUNK_BYTES ? 0 : Math.ceil(content.length / CHUNK_BYTES);
 
-function decodeContent(parts: readonly unknown[]): { body: string; bodyHtml: string } {
+/** The content of a version from its parts: the one in its item, or its chunks in key order. */
+function contentFrom(parts: readonly unknown[]): Content {
   const arrays = parts as readonly Uint8Array[];
-  // One part (content in its version item) is read where it lies, not copied.
   const [only] = arrays;
-  const bytes =
-    arrays.length === 1 && only !== undefined
-      ? Buffer.from(only.buffer, only.byteOffset, only.byteLength)
-      : Buffer.concat(arrays);
-  const { body, bodyHtml } = JSON.parse(bytes.toString('utf8')) as { body: string; bodyHtml: string };
-  return { body, bodyHtml };
+  return decodeContent(arrays.length === 1 && only !== undefined ? only : Buffer.concat(arrays));
 }
 
 /** The content of a version item (head or revision) and its chunk items, in key order. */
@@ -385,7 +382,7 @@ function toSummary(item: Item): ArticleSummary {
 }
 
 function storedArticle(head: Item, chunks: readonly Item[]): StoredArticle {
-  const { body, bodyHtml } = decodeContent(contentParts(head, chunks));
+  const { body, bodyHtml } = contentFrom(contentParts(head, chunks));
   return Object.assign(toSummary(head), {
     body,
     bodyHtml,
@@ -514,12 +511,12 @@ export class DynamoArticleStore implements ArticleStore {
   }
 
   stampFor(article: Article): Stamp {
-    const content = encodeContent(article);
+    const content = storedContent(article);
     this.encoded.set(article, content);
     return { nonce: randomBytesFromPool(12).toString('base64url'), chunks: chunkCount(content) };
   }
 
-  async getContent(slug: string, version: number): Promise<{ body: string; bodyHtml: string } | undefined> {
+  async getContent(slug: string, version: number): Promise<Content | undefined> {
     const items = await this.queryAll({
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
@@ -532,7 +529,7 @@ export class DynamoArticleStore implements ArticleStore {
     });
     const revision = items.find((item) => item[SK] === revisionSk(version));
     if (revision === undefined) return undefined;
-    return decodeContent(
+    return contentFrom(
       contentParts(
         revision,
         items.filter((item) => item !== revision),
@@ -746,7 +743,7 @@ export class DynamoArticleStore implements ArticleStore {
 
   /** The content as `stampFor` encoded it (encoded again for a stamp made elsewhere). */
   private contentOf(article: Article, stamp: Stamp): Buffer {
-    const content = this.encoded.get(article) ?? encodeContent(article);
+    const content = this.encoded.get(article) ?? storedContent(article);
     if (chunkCount(content) !== stamp.chunks) throw new Error('the stamp was made for other content');
     return content;
   }

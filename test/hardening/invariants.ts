@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type StoredStatus, versionDigest } from '../../functions/core/article-model.ts';
+import { decodeContent } from '../../functions/core/content.ts';
 import { LIST_ATTRIBUTES, TABLE } from '../../functions/core/table.ts';
 import type { RawItem } from './table.ts';
 
@@ -41,10 +42,7 @@ const revisionSk = (version: number) => `R#${pad(version, 10)}`;
 
 function decode(parts: Plain[]): { body: string; bodyHtml: string } | string {
   try {
-    const bytes = Buffer.concat(parts.map((part) => Buffer.from(part as Uint8Array)));
-    const parsed = JSON.parse(bytes.toString('utf8')) as { body?: unknown; bodyHtml?: unknown };
-    if (typeof parsed.body !== 'string' || typeof parsed.bodyHtml !== 'string') return 'content has no body';
-    return { body: parsed.body, bodyHtml: parsed.bodyHtml };
+    return decodeContent(Buffer.concat(parts.map((part) => Buffer.from(part as Uint8Array))));
   } catch (error) {
     return `content does not parse: ${String(error)}`;
   }

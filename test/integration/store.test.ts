@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CreateArticleInput, editorEtag, parseEditorEtag } from '../../functions/core/article.ts';
 import type { ArticleService } from '../../functions/core/articles.ts';
+import { decodeContent } from '../../functions/core/content.ts';
 import { encodeCursor } from '../../functions/core/cursor.ts';
 import {
   BadRequestError,
@@ -138,9 +139,10 @@ describe('article store on DynamoDB Local', () => {
       [2, 'retagged'],
     ]);
     // Each revision keeps its content too (inside the item, as it is small).
-    expect(
-      revisions.map((r) => JSON.parse(Buffer.from(r.content as Uint8Array).toString('utf8')).body),
-    ).toEqual(['Some *Markdown*.', 'Some *Markdown*.']);
+    expect(revisions.map((r) => decodeContent(r.content as Uint8Array).body)).toEqual([
+      'Some *Markdown*.',
+      'Some *Markdown*.',
+    ]);
     const head = items.find((i) => i.sk === 'A');
     expect(head).toMatchObject({ version: 3, takenDownBy: OTHER, title: 'retagged' });
   });
@@ -170,8 +172,7 @@ describe('article store on DynamoDB Local', () => {
     );
     expect(stored.Items?.map((item) => item.sk)).toEqual(['A', 'R#0000000001']);
     for (const item of stored.Items ?? []) {
-      const content = Buffer.from(item.content as Uint8Array).toString('utf8');
-      expect(JSON.parse(content)).toMatchObject({ body: 'keep me' });
+      expect(decodeContent(item.content as Uint8Array)).toMatchObject({ body: 'keep me' });
     }
   });
 

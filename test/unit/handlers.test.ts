@@ -16,6 +16,7 @@ import {
   type VersionState,
   versionDigest,
 } from '../../functions/core/article.ts';
+import { encodeContent } from '../../functions/core/content.ts';
 import { handler as createArticle } from '../../functions/create-article.ts';
 import { handler as deleteArticle } from '../../functions/delete-article.ts';
 import { handler as editorGetArticle } from '../../functions/editor-get-article.ts';
@@ -65,7 +66,7 @@ const NONCE = 'bm9uY2Vub25jZW5v';
  * with the digest of its own state.
  */
 function storedHead(overrides: Record<string, unknown> = {}) {
-  const content = Buffer.from(JSON.stringify({ body: 'Hi *there*', bodyHtml: '<p>Hi <em>there</em></p>\n' }));
+  const content = encodeContent({ body: 'Hi *there*', bodyHtml: '<p>Hi <em>there</em></p>\n' });
   const head = {
     pk: 'ARTICLE#hello',
     sk: 'A',
