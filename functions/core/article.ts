@@ -52,7 +52,10 @@ const text = ({ min, max, multiline }: TextRules) =>
       });
       return;
     }
-    const length = codePointLength(value);
+    // A string has at most as many code points as UTF-16 units and at least half as many:
+    // they are counted only when that leaves the answer open (as for long text near `max`).
+    const units = value.length;
+    const length = units > max || units < 2 * min ? codePointLength(value) : units;
     if (length < min) {
       ctx.addIssue({
         code: 'custom',
