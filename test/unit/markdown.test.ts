@@ -42,6 +42,15 @@ describe('Markdown rendering', () => {
     expect(html).not.toMatch(/(href|src)="\s*(javascript|vbscript|data|file):/i);
   });
 
+  it('reads CR LF and lone CR as line endings and NUL as U+FFFD, as CommonMark says', async () => {
+    const lf = '# Title\n\nline one\nline two\n\n    code\n';
+    const html = await renderMarkdown(lf);
+    expect(html).toBe('<h1>Title</h1>\n<p>line one\nline two</p>\n<pre><code>code\n</code></pre>\n');
+    expect(await renderMarkdown(lf.replaceAll('\n', '\r\n'))).toBe(html);
+    expect(await renderMarkdown(lf.replaceAll('\n', '\r'))).toBe(html);
+    expect(await renderMarkdown('a\r\r\nb\u0000c')).toBe('<p>a</p>\n<p>b\uFFFDc</p>\n');
+  });
+
   it('escapes raw HTML instead of dropping it', async () => {
     expect(await renderMarkdown('<b>x</b>')).toBe('<p>&lt;b&gt;x&lt;/b&gt;</p>\n');
   });
