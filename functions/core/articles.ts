@@ -138,7 +138,7 @@ export class ArticleService extends ArticleReader {
     editor: string,
   ): Promise<Tagged<EditorArticle>> {
     if (ifMatch === undefined) throw new PreconditionRequiredError();
-    const expected = await this.expectedVersion(slug, ifMatch);
+    const expected = this.describedVersion(slug, ifMatch) ?? (await this.currentVersion(slug, ifMatch));
     const now = this.clock();
     const nowIso = now.toISOString();
     const next = await articleFrom(slug, input, {
@@ -157,21 +157,28 @@ export class ArticleService extends ArticleReader {
   }
 
   async takeDown(slug: string, ifMatch: string | undefined, editor: string): Promise<void> {
-    await this.store.takeDown(await this.expectedVersion(slug, ifMatch), {
+    const expected = this.describedVersion(slug, ifMatch) ?? (await this.currentVersion(slug, ifMatch));
+    await this.store.takeDown(expected, {
       by: editor,
       at: this.clock().toISOString(),
     });
   }
 
   /**
-   * The version a write replaces. An editor ETag in If-Match describes it: the write goes
-   * ahead without a read, conditioned on that version still being the current one. Anything
-   * else (the public ETag, `*`, a list, a stale or foreign value, or no If-Match on DELETE)
-   * is checked against the current version, read consistently.
+   * The version a write replaces, as an editor ETag in If-Match describes it: the write then
+   * goes ahead without a read (and without an await), conditioned on that version still
+   * being the current one. Undefined for anything else.
    */
-  private async expectedVersion(slug: string, ifMatch: string | undefined): Promise<VersionState> {
-    const described = ifMatch === undefined ? undefined : parseEditorEtag(ifMatch, slug);
-    if (described !== undefined) return described;
+  private describedVersion(slug: string, ifMatch: string | undefined): VersionState | undefined {
+    return ifMatch === undefined ? undefined : parseEditorEtag(ifMatch, slug);
+  }
+
+  /**
+   * The version a write replaces when If-Match does not describe it (the public ETag, `*`,
+   * a list, a stale or foreign value, or no If-Match on DELETE): the current version, read
+   * consistently and checked against If-Match.
+   */
+  private async currentVersion(slug: string, ifMatch: string | undefined): Promise<VersionState> {
     const current = await this.store.get(slug, { consistent: true });
     if (current === undefined) throw notFound();
     const state = versionState(current, current.stamp);
