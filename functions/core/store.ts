@@ -180,10 +180,12 @@ type Item = Record<string, unknown>;
 
 /*
  * DynamoDB's format. The store writes strings, finite numbers, binary, null, booleans and
- * lists of those, nothing else, and converts them itself, as util-dynamodb's `marshall` and
- * `unmarshall` (and so the Document client) would, at a fraction of their cost: about 3 µs
- * against 28 µs for the four items of a create, 14 µs against 87 µs for a 21-item list page
- * (measured in a loop). So the store sends DynamoDB's plain commands, with these, through
+ * lists of those, nothing else, and does the conversion itself, as util-dynamodb's `marshall`
+ * and `unmarshall` (and so the Document client) would, at a fraction of their cost: 14 µs
+ * against 87 µs to read a 21-item list page (measured in a loop). Items read are converted
+ * with `fromWire`; the items of a write are built in DynamoDB's format directly
+ * (`summaryWire` and the builders below it), and `toWire` converts only keys, condition
+ * values and the idempotency record. So the store sends DynamoDB's plain commands through
  * the process's Document client (which shares the DynamoDB client's middleware stack and
  * passes plain commands through untranslated).
  */
