@@ -37,6 +37,8 @@ export interface WarmResult {
   readonly cpuP50Ms: number;
   /** p50Ms minus the reference's p50Ms. */
   readonly overheadP50Ms: number;
+  /** Write functions: p50Ms minus the write reference's (a bare transaction; no target). */
+  readonly overWriteReferenceP50Ms?: number;
   readonly cpuOverheadP50Ms: number;
   readonly ratioP50: number;
   readonly ratioP99: number;
@@ -48,7 +50,7 @@ export interface WarmResult {
 
 export interface FunctionResult {
   readonly id: string;
-  readonly access: 'read' | 'write' | 'reference';
+  readonly access: 'read' | 'write' | 'reference' | 'write-reference';
   readonly entry: string;
   readonly bytes: number;
   readonly gzipBytes: number;
@@ -108,7 +110,11 @@ function calls(dynamodbCalls: Record<string, number>): string {
 
 export function functionsTable(results: BenchResults): string {
   const rows = results.functions.map((fn) => [
-    fn.access === 'reference' ? `${fn.id} (bare GetItem)` : fn.id,
+    fn.access === 'reference'
+      ? `${fn.id} (bare GetItem)`
+      : fn.access === 'write-reference'
+        ? `${fn.id} (bare transaction)`
+        : fn.id,
     fn.access,
     kb(fn.bytes),
     kb(fn.gzipBytes),
@@ -118,6 +124,7 @@ export function functionsTable(results: BenchResults): string {
     fn.warm === undefined ? '—' : ms(fn.warm.p50Ms),
     fn.warm === undefined ? '—' : ms(fn.warm.p99Ms),
     fn.warm === undefined || fn.access === 'reference' ? '—' : signed(fn.warm.overheadP50Ms),
+    fn.warm?.overWriteReferenceP50Ms === undefined ? '—' : signed(fn.warm.overWriteReferenceP50Ms),
     fn.warm === undefined ? '—' : calls(fn.warm.dynamodbCalls),
   ]);
   return table(
@@ -132,10 +139,11 @@ export function functionsTable(results: BenchResults): string {
       'warm p50 ms',
       'warm p99 ms',
       'p50 − ref ms',
+      'p50 − write ref ms',
       'DynamoDB calls',
     ],
     rows,
-    new Set([2, 3, 4, 5, 6, 7, 8, 9]),
+    new Set([2, 3, 4, 5, 6, 7, 8, 9, 10]),
   );
 }
 

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: Newsdesk's functions against the leanest possible handler
- * (bench/reference/get-item.ts), and the budget they are held to. See bench/README-section.md.
+ * (bench/reference/get-item.ts), and the budget they are held to. See README.md, Performance.
  *
  * Phases: build (bundles exactly as `cdk synth` builds them) → cold (init time over fresh
  * processes) → warm (handler time, DynamoDB stubbed) → rcu (read capacity of list pages at
@@ -38,6 +38,14 @@ import { benchStubData, measureWarm, type WarmSamples, warmRequestFor } from './
 const REFERENCE = { id: 'Reference', entry: 'bench/reference/get-item.ts' } as const;
 /** The route whose request the reference answers (it fetches one article). */
 const REFERENCE_ROUTE = 'GetArticle';
+/**
+ * The write reference (bench/reference/transact-write.ts): a bare transaction writing an
+ * article's items, measured warm only and held to no target. The writes' time beside it is
+ * what Newsdesk's own code adds to the transaction.
+ */
+const WRITE_REFERENCE = { id: 'WriteReference', entry: 'bench/reference/transact-write.ts' } as const;
+/** The route whose request the write reference answers (it writes a new article). */
+const WRITE_REFERENCE_ROUTE = 'CreateArticle';
 
 // Lambda runs Node 24; the SDK's notice about older Node versions is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -64,7 +72,7 @@ function machine(): Machine {
 
 interface Subject {
   readonly id: string;
-  readonly access: Access | 'reference';
+  readonly access: Access | 'reference' | 'write-reference';
   readonly entry: string;
   readonly bundle: BuiltBundle;
   readonly env: Record<string, string>;
@@ -123,6 +131,16 @@ async function buildAll(options: BenchOptions): Promise<{ subjects: Subject[]; v
       TABLE_NAME: BENCH_REFERENCE_TABLE_NAME,
     },
   });
+  subjects.push({
+    id: WRITE_REFERENCE.id,
+    access: 'write-reference',
+    entry: WRITE_REFERENCE.entry,
+    bundle: await buildFunction(WRITE_REFERENCE.id, WRITE_REFERENCE.entry),
+    env: {
+      ...environmentOf(WRITE_REFERENCE_ROUTE),
+      AWS_LAMBDA_FUNCTION_NAME: 'Reference-TransactWrite-BENCH',
+    },
+  });
   let verified: boolean | null = options.verifySynth ? true : null;
   for (const route of ROUTES) {
     const bundle = await buildFunction(route.id, route.entry);
@@ -179,6 +197,9 @@ function warmResults(samples: Map<string, WarmSamples>): Map<string, WarmResult>
   const reference = samples.get(REFERENCE.id);
   if (reference === undefined) throw new Error('no warm samples of the reference');
   const refP50 = median(reference.durations);
+  const writeReference = samples.get(WRITE_REFERENCE.id);
+  const writeRefP50 = writeReference === undefined ? undefined : median(writeReference.durations);
+  const writes = new Set(ROUTES.filter((route) => route.access === 'write').map((route) => route.id));
   const refP99 = percentile(reference.durations, 99);
   const refCpu = median(reference.cpu);
   const results = new Map<string, WarmResult>();
@@ -195,6 +216,7 @@ function warmResults(samples: Map<string, WarmSamples>): Map<string, WarmResult>
       cpuOverheadP50Ms: cpu - refCpu,
       ratioP50: ratio(p50, refP50),
       ratioP99: ratio(p99, refP99),
+      ...(writeRefP50 !== undefined && writes.has(id) ? { overWriteReferenceP50Ms: p50 - writeRefP50 } : {}),
       dynamodbCalls: s.dynamodbCalls,
       itemsRead: s.itemsRead,
     });
@@ -229,7 +251,7 @@ function targetChecks(
       .map((entry) => `${entry.name} ${(entry.bytes / 1000).toFixed(1)} KB`)
       .join(', ')} (bench/meta/${fn.id}.json)`;
   for (const fn of functions) {
-    if (fn.access === 'reference') continue;
+    if (fn.access === 'reference' || fn.access === 'write-reference') continue;
     const bundle = check('bundle', fn.id, fn.bytes / 1000, '<=', BUDGET.bundleBytes[fn.access] / 1000, 'KB');
     checks.push(bundle.met ? bundle : { ...bundle, why: heaviest(fn) });
     if (fn.cold !== undefined) {
@@ -320,7 +342,9 @@ async function main(): Promise<number> {
 
   let cold = new Map<string, ColdResult>();
   if (options.phases.has('cold')) {
-    const [reference, ...functions] = subjects.map((s) => ({ id: s.id, file: s.bundle.file, env: s.env }));
+    const [reference, ...functions] = subjects
+      .filter((s) => s.access !== 'write-reference')
+      .map((s) => ({ id: s.id, file: s.bundle.file, env: s.env }));
     if (reference === undefined) throw new Error('nothing was built');
     log(`cold init: ${options.coldRuns} rounds of ${functions.length} functions, each beside the reference`);
     const samples = await measureColdStarts(reference, functions, options.coldRuns, (round) => {
@@ -342,7 +366,13 @@ async function main(): Promise<number> {
     const routes = new Map(ROUTES.map((route) => [route.id, route]));
     const samples = await measureWarm(
       subjects.map((s) => {
-        const route = routes.get(s.access === 'reference' ? REFERENCE_ROUTE : s.id);
+        const route = routes.get(
+          s.access === 'reference'
+            ? REFERENCE_ROUTE
+            : s.access === 'write-reference'
+              ? WRITE_REFERENCE_ROUTE
+              : s.id,
+        );
         if (route === undefined) throw new Error(`no route ${s.id}`);
         return { id: s.id, file: s.bundle.file, env: s.env, request: warmRequestFor(route, stub) };
       }),
@@ -406,7 +436,7 @@ async function main(): Promise<number> {
     metaFile: s.bundle.metaFile,
     topInputs: s.bundle.topInputs,
     overReference:
-      referenceMeta === undefined || s.access === 'reference'
+      referenceMeta === undefined || (s.access !== 'read' && s.access !== 'write')
         ? []
         : overReference(s.bundle.metaFile, referenceMeta),
     ...(cold.has(s.id) ? { cold: cold.get(s.id) } : {}),
