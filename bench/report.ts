@@ -37,7 +37,7 @@ export interface WarmResult {
   readonly cpuP50Ms: number;
   /** p50Ms minus the reference's p50Ms. */
   readonly overheadP50Ms: number;
-  /** Write functions: p50Ms minus the write reference's (a bare transaction; no target). */
+  /** Create and update: p50Ms minus the write reference's (a bare transaction; no target). */
   readonly overWriteReferenceP50Ms?: number;
   readonly cpuOverheadP50Ms: number;
   readonly ratioP50: number;
