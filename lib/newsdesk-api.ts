@@ -6,9 +6,14 @@ import { Construct } from 'constructs';
 import {
   EDITOR_ALLOW_HEADERS,
   EXPOSE_HEADERS,
+  PREFLIGHT_MAX_AGE_SECONDS,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEMS,
+  type ProblemCode,
   PUBLIC_ALLOW_HEADERS,
-  type RouteDefinition,
-} from '../functions/core/routes.ts';
+  problemDocument,
+} from '../functions/core/contract.ts';
+import type { RouteDefinition } from '../functions/core/routes.ts';
 import {
   OPENAPI_CACHE_CONTROL,
   OPENAPI_CONTENT_TYPE,
@@ -54,7 +59,7 @@ export interface NewsdeskApiProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * How long browsers may cache a preflight answer.
-   * @default Duration.minutes(10)
+   * @default Duration.seconds(PREFLIGHT_MAX_AGE_SECONDS)
    */
   readonly preflightMaxAge?: Duration;
   /**
@@ -87,10 +92,7 @@ export function openApiTemplate(document: string): string {
 }
 
 interface Problem {
-  readonly status: number;
-  /** Problem type slug, after PROBLEM_TYPE_BASE (as the handlers build `type`). */
-  readonly code: string;
-  readonly title: string;
+  readonly code: ProblemCode;
   readonly detail: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -103,29 +105,19 @@ const RETRY_AFTER = { 'Retry-After': "'1'" } as const;
  * which API.md keeps out of responses.
  */
 const GATEWAY_PROBLEMS: ReadonlyArray<readonly [apigw.ResponseType, Problem]> = [
-  [
-    apigw.ResponseType.DEFAULT_4XX,
-    { status: 400, code: 'bad-request', title: 'Bad Request', detail: 'The request could not be processed.' },
-  ],
+  [apigw.ResponseType.DEFAULT_4XX, { code: 'bad-request', detail: 'The request could not be processed.' }],
   [
     apigw.ResponseType.DEFAULT_5XX,
     {
-      status: 502,
       code: 'bad-gateway',
-      title: 'Bad Gateway',
       detail: 'The service could not complete the request; try again later.',
     },
   ],
-  [
-    apigw.ResponseType.BAD_REQUEST_BODY,
-    { status: 400, code: 'bad-request', title: 'Bad Request', detail: 'The request body is not valid.' },
-  ],
+  [apigw.ResponseType.BAD_REQUEST_BODY, { code: 'bad-request', detail: 'The request body is not valid.' }],
   [
     apigw.ResponseType.BAD_REQUEST_PARAMETERS,
     {
-      status: 400,
       code: 'bad-request',
-      title: 'Bad Request',
       detail: 'The request parameters are not valid.',
     },
   ],
@@ -134,74 +126,50 @@ const GATEWAY_PROBLEMS: ReadonlyArray<readonly [apigw.ResponseType, Problem]> = 
   [
     apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
     {
-      status: 403,
       code: 'forbidden',
-      title: 'Forbidden',
       detail: 'This route needs a request signed with AWS Signature Version 4.',
     },
   ],
   [
     apigw.ResponseType.INVALID_SIGNATURE,
-    { status: 403, code: 'forbidden', title: 'Forbidden', detail: 'The request signature is not valid.' },
+    { code: 'forbidden', detail: 'The request signature is not valid.' },
   ],
   [
     apigw.ResponseType.EXPIRED_TOKEN,
     {
-      status: 403,
       code: 'forbidden',
-      title: 'Forbidden',
       detail: 'The request signature or its credentials have expired.',
     },
   ],
-  [
-    apigw.ResponseType.UNAUTHORIZED,
-    { status: 403, code: 'forbidden', title: 'Forbidden', detail: 'The request signature is not valid.' },
-  ],
+  [apigw.ResponseType.UNAUTHORIZED, { code: 'forbidden', detail: 'The request signature is not valid.' }],
   [
     apigw.ResponseType.ACCESS_DENIED,
     {
-      status: 403,
       code: 'forbidden',
-      title: 'Forbidden',
       detail: 'The signing identity may not call this route.',
     },
   ],
-  [
-    apigw.ResponseType.INVALID_API_KEY,
-    { status: 403, code: 'forbidden', title: 'Forbidden', detail: 'The request was refused.' },
-  ],
-  [
-    apigw.ResponseType.WAF_FILTERED,
-    { status: 403, code: 'forbidden', title: 'Forbidden', detail: 'The request was refused.' },
-  ],
-  [
-    apigw.ResponseType.RESOURCE_NOT_FOUND,
-    { status: 404, code: 'not-found', title: 'Not Found', detail: 'No such route.' },
-  ],
+  [apigw.ResponseType.INVALID_API_KEY, { code: 'forbidden', detail: 'The request was refused.' }],
+  [apigw.ResponseType.WAF_FILTERED, { code: 'forbidden', detail: 'The request was refused.' }],
+  [apigw.ResponseType.RESOURCE_NOT_FOUND, { code: 'not-found', detail: 'No such route.' }],
   [
     apigw.ResponseType.REQUEST_TOO_LARGE,
     {
-      status: 413,
       code: 'payload-too-large',
-      title: 'Payload Too Large',
       detail: 'The request is larger than the API accepts.',
     },
   ],
   [
     apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE,
     {
-      status: 415,
       code: 'unsupported-media-type',
-      title: 'Unsupported Media Type',
       detail: 'The request Content-Type is not supported.',
     },
   ],
   [
     apigw.ResponseType.THROTTLED,
     {
-      status: 429,
       code: 'too-many-requests',
-      title: 'Too Many Requests',
       detail: 'Too many requests; retry after a moment.',
       headers: RETRY_AFTER,
     },
@@ -209,9 +177,7 @@ const GATEWAY_PROBLEMS: ReadonlyArray<readonly [apigw.ResponseType, Problem]> = 
   [
     apigw.ResponseType.QUOTA_EXCEEDED,
     {
-      status: 429,
       code: 'too-many-requests',
-      title: 'Too Many Requests',
       detail: 'Too many requests; retry after a moment.',
       headers: RETRY_AFTER,
     },
@@ -219,63 +185,43 @@ const GATEWAY_PROBLEMS: ReadonlyArray<readonly [apigw.ResponseType, Problem]> = 
   [
     apigw.ResponseType.API_CONFIGURATION_ERROR,
     {
-      status: 500,
       code: 'internal-error',
-      title: 'Internal Server Error',
       detail: 'The service could not complete the request.',
     },
   ],
   [
     apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR,
     {
-      status: 500,
       code: 'internal-error',
-      title: 'Internal Server Error',
       detail: 'The service could not complete the request.',
     },
   ],
   [
     apigw.ResponseType.AUTHORIZER_FAILURE,
     {
-      status: 500,
       code: 'internal-error',
-      title: 'Internal Server Error',
       detail: 'The service could not complete the request.',
     },
   ],
   [
     apigw.ResponseType.INTEGRATION_FAILURE,
     {
-      status: 502,
       code: 'bad-gateway',
-      title: 'Bad Gateway',
       detail: 'The service could not complete the request; try again later.',
     },
   ],
   [
     apigw.ResponseType.INTEGRATION_TIMEOUT,
     {
-      status: 504,
       code: 'gateway-timeout',
-      title: 'Gateway Timeout',
       detail: 'The service did not answer in time; try again later.',
     },
   ],
 ];
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-/** Same prefix as the handlers' problem types (`PROBLEM_TYPE_BASE` in functions/core/http.ts). */
-export const PROBLEM_TYPE_BASE = 'urn:newsdesk:problem:';
-
 /** An RFC 9457 body (no `$` or `#`, so it is also a valid VTL template). */
-export function problemBody(problem: Pick<Problem, 'status' | 'code' | 'title' | 'detail'>): string {
-  return JSON.stringify({
-    type: `${PROBLEM_TYPE_BASE}${problem.code}`,
-    title: problem.title,
-    status: problem.status,
-    detail: problem.detail,
-  });
+export function problemBody(problem: Problem): string {
+  return JSON.stringify(problemDocument(problem.code, problem.detail));
 }
 
 const quote = (value: string) => `'${value}'`;
@@ -366,7 +312,7 @@ export class NewsdeskApi extends Construct {
     for (const [type, problem] of GATEWAY_PROBLEMS) {
       this.api.addGatewayResponse(`Gateway${type.responseType}`, {
         type,
-        statusCode: String(problem.status),
+        statusCode: String(PROBLEMS[problem.code].status),
         responseHeaders: {
           'Content-Type': quote(PROBLEM_CONTENT_TYPE),
           ...this.errorHeaders,
@@ -403,7 +349,7 @@ export class NewsdeskApi extends Construct {
   }
 
   private addRoutes(props: NewsdeskApiProps, publicOrigins: string[], editorOrigins: string[]): void {
-    const maxAge = props.preflightMaxAge ?? Duration.minutes(10);
+    const maxAge = props.preflightMaxAge ?? Duration.seconds(PREFLIGHT_MAX_AGE_SECONDS);
     const byResource = new Map<string, RouteDefinition[]>();
     for (const route of props.routes) {
       byResource.set(route.resource, [...(byResource.get(route.resource) ?? []), route]);
@@ -466,14 +412,9 @@ export class NewsdeskApi extends Construct {
         }
       }
       const allow = [...routes.map((route) => route.method), 'OPTIONS'].join(', ');
-      this.addFallback(
-        resource,
-        405,
-        'method-not-allowed',
-        'Method Not Allowed',
-        `This route accepts ${allow}.`,
-        { Allow: quote(allow) },
-      );
+      this.addFallback(resource, 'method-not-allowed', `This route accepts ${allow}.`, {
+        Allow: quote(allow),
+      });
       const preflight = resource.node.tryFindChild('OPTIONS');
       if (preflight) {
         this.acknowledgeUnauthenticated(
@@ -486,9 +427,9 @@ export class NewsdeskApi extends Construct {
     // Paths that are no route: the root, intermediate segments such as /editor, and
     // anything deeper or elsewhere ({proxy+} matches only when nothing else does).
     for (const [path, resource] of resources) {
-      if (!byResource.has(path)) this.addFallback(resource, 404, 'not-found', 'Not Found', 'No such route.');
+      if (!byResource.has(path)) this.addFallback(resource, 'not-found', 'No such route.');
     }
-    this.addFallback(this.api.root.addResource('{proxy+}'), 404, 'not-found', 'Not Found', 'No such route.');
+    this.addFallback(this.api.root.addResource('{proxy+}'), 'not-found', 'No such route.');
   }
 
   /**
@@ -502,7 +443,7 @@ export class NewsdeskApi extends Construct {
         allowOrigins: publicOrigins,
         allowHeaders: [...PUBLIC_ALLOW_HEADERS],
         allowMethods: ['GET'],
-        maxAge: props.preflightMaxAge ?? Duration.minutes(10),
+        maxAge: props.preflightMaxAge ?? Duration.seconds(PREFLIGHT_MAX_AGE_SECONDS),
         statusCode: 204,
       },
     });
@@ -558,16 +499,9 @@ export class NewsdeskApi extends Construct {
       method,
       'The public API contract (openapi.json) from a mock integration; it reaches no function and no data.',
     );
-    this.addFallback(
-      resource,
-      405,
-      'method-not-allowed',
-      'Method Not Allowed',
-      'This route accepts GET, OPTIONS.',
-      {
-        Allow: quote('GET, OPTIONS'),
-      },
-    );
+    this.addFallback(resource, 'method-not-allowed', 'This route accepts GET, OPTIONS.', {
+      Allow: quote('GET, OPTIONS'),
+    });
     const preflight = resource.node.tryFindChild('OPTIONS');
     if (preflight) {
       this.acknowledgeUnauthenticated(
@@ -580,9 +514,7 @@ export class NewsdeskApi extends Construct {
   /** An unauthenticated ANY method answering a fixed problem from a mock integration. */
   private addFallback(
     resource: apigw.IResource,
-    status: number,
-    code: string,
-    title: string,
+    code: ProblemCode,
     detail: string,
     extraHeaders: Readonly<Record<string, string>> = {},
   ): void {
@@ -597,7 +529,8 @@ export class NewsdeskApi extends Construct {
     const staticHeaders = Object.entries(headers).filter(
       ([name]) => !(echoOrigin && name === 'Access-Control-Allow-Origin'),
     );
-    const body = problemBody({ status, code, title, detail });
+    const body = problemBody({ code, detail });
+    const status = PROBLEMS[code].status;
     const template = echoOrigin
       ? `#set($context.responseOverride.header.Access-Control-Allow-Origin = $input.params().header.get('Origin'))\n${body}`
       : body;

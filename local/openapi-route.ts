@@ -3,7 +3,7 @@
  * (lib/newsdesk-api.ts): the committed openapi.json, public, with the public routes'
  * CORS rule; a preflight; 405 for other methods.
  */
-import { PUBLIC_ALLOW_HEADERS } from '../functions/core/routes.ts';
+import { PREFLIGHT_MAX_AGE_SECONDS, PUBLIC_ALLOW_HEADERS } from '../functions/core/contract.ts';
 import {
   OPENAPI_CACHE_CONTROL,
   OPENAPI_CONTENT_TYPE,
@@ -11,12 +11,7 @@ import {
   readOpenApiFile,
 } from '../openapi/file.ts';
 import type { MappedResponse } from './event.ts';
-import {
-  allowOriginHeaders,
-  type CorsSettings,
-  gatewayProblem,
-  PREFLIGHT_MAX_AGE_SECONDS,
-} from './gateway.ts';
+import { allowOriginHeaders, type CorsSettings, gatewayProblem } from './gateway.ts';
 
 let document: Buffer | undefined;
 
@@ -48,12 +43,7 @@ export function openApiResponse(
   }
   if (method !== 'GET') {
     return gatewayProblem(
-      {
-        status: 405,
-        code: 'method-not-allowed',
-        title: 'Method Not Allowed',
-        detail: 'This route accepts GET, OPTIONS.',
-      },
+      { code: 'method-not-allowed', detail: 'This route accepts GET, OPTIONS.' },
       { cors, auth: 'public', requestOrigin, headers: { Allow: 'GET, OPTIONS' } },
     );
   }

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { MAX_BODY_BYTES } from '../functions/core/contract.ts';
 import { ROUTES, type RouteDefinition } from '../functions/core/routes.ts';
 import {
   dynamodbDir,
@@ -24,7 +25,13 @@ import {
   SEED_USER_NAME,
   seedMarkerFile,
 } from './data-dir.ts';
-import { type DynamoDbLocal, ensureTable, startDynamoDbLocal, waitForDynamoDb } from './dynamodb-local.ts';
+import {
+  type DynamoDbLocal,
+  ensureTable,
+  hasOldLayout,
+  startDynamoDbLocal,
+  waitForDynamoDb,
+} from './dynamodb-local.ts';
 import {
   buildProxyEvent,
   lambdaContext,
@@ -40,7 +47,6 @@ import {
   corsFromEnv,
   forbidden,
   gatewayProblem,
-  MAX_BODY_BYTES,
   matchResource,
   methodNotAllowed,
   NOT_FOUND,
@@ -546,6 +552,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     } else {
       ddb = await startDynamoDbLocal({ dbPath: dynamodbDir(dataDir), tableName });
       endpoint = ddb.endpoint;
+    }
+    if (await hasOldLayout(endpoint, tableName)) {
+      throw new LocalServerError(
+        `The table ${tableName} holds articles in the storage layout of Newsdesk 0.1, which this version does not read. ` +
+          `Start with a new data dir (remove ${dataDir}, or set NEWSDESK_DATA_DIR to an empty folder)` +
+          (external === undefined || external === '' ? '.' : ', or point DYNAMODB_ENDPOINT at an empty DynamoDB.'),
+      );
     }
 
     // The handlers read their configuration once, at import (cold start).

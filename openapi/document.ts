@@ -6,14 +6,9 @@
  */
 import * as z from 'zod';
 import { LIMITS, SLUG_PATTERN } from '../functions/core/article.ts';
-import { MAX_BODY_BYTES, PROBLEM_TYPE_BASE } from '../functions/core/http.ts';
-import {
-  EDITOR_ALLOW_HEADERS,
-  EXPOSE_HEADERS,
-  PUBLIC_ALLOW_HEADERS,
-  ROUTES,
-  type RouteDefinition,
-} from '../functions/core/routes.ts';
+import { MAX_BODY_BYTES, PROBLEM_TYPE_BASE } from '../functions/core/contract.ts';
+import { EDITOR_ALLOW_HEADERS, EXPOSE_HEADERS, PUBLIC_ALLOW_HEADERS } from '../functions/core/contract.ts';
+import { ROUTES, type RouteDefinition } from '../functions/core/routes.ts';
 import { OPENAPI_CACHE_CONTROL, OPENAPI_PATH } from './file.ts';
 import { createArticleSchema, updateArticleSchema } from './input.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.ts';

@@ -15,7 +15,7 @@ import {
   type PublicSummary,
   SLUG_PATTERN,
 } from '../functions/core/article.ts';
-import { PROBLEM_TYPE_BASE } from '../functions/core/http.ts';
+import { PROBLEM_TYPE_BASE } from '../functions/core/contract.ts';
 
 export const Slug = z
   .string()

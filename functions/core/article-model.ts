@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ValidationError } from './errors.ts';
 
 /**
@@ -112,124 +112,17 @@ export function editorStatus(article: Pick<Article, 'status' | 'publishedAt'>, n
 // ---------------------------------------------------------------------------
 // Versions and ETags
 
-/** How the store keeps one version of an article. */
-export interface Stamp {
-  /** Random and new on every write: makes each version's ETags unique and unguessable. */
-  readonly nonce: string;
-  /** Content items of the version (0: the content is inside the head item). */
-  readonly chunks: number;
-}
-
-/** An article as the store returns it: with the stamp of its current version. */
+/** An article as the store keeps it: the current version, with its ETag. */
 export interface StoredArticle extends Article {
-  readonly stamp: Stamp;
-  /** `versionDigest` of the version's state, as stored with it when it was written. */
-  readonly digest: string;
+  /** Random and new on every write (functions/core/articles.ts): the version's ETag, unquoted. */
+  readonly etag: string;
 }
 
-/**
- * What a write must know of the version it replaces, besides the request. The editor ETag
- * carries all of it, so that a PUT or DELETE with If-Match writes without reading first.
- * The write is conditioned on the stored digest of the whole state (`versionDigest`), so an
- * altered ETag can only fail the write (412); it never changes what is written.
- */
-export interface VersionState extends Stamp {
-  readonly slug: string;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly createdBy: string;
-  readonly status: StoredStatus;
-  readonly publishedAt: string | null;
-  readonly tags: readonly string[];
-}
+/** A new version's ETag value: 16 random bytes, URL-safe. */
+export const newEtag = () => randomBytes(16).toString('base64url');
 
-export function versionState(article: ArticleSummary, stamp: Stamp): VersionState {
-  return {
-    slug: article.slug,
-    version: article.version,
-    createdAt: article.createdAt,
-    createdBy: article.createdBy,
-    status: article.status,
-    publishedAt: article.publishedAt,
-    tags: article.tags,
-    nonce: stamp.nonce,
-    chunks: stamp.chunks,
-  };
-}
-
-/** The state's fields in a fixed order (the slug comes from the URL, not the ETag). */
-const stateFields = (state: VersionState) => [
-  state.version,
-  state.createdAt,
-  state.createdBy,
-  state.status,
-  state.publishedAt,
-  state.tags,
-  state.chunks,
-  state.nonce,
-];
-
-/** SHA-256 of the whole state, 22 base64url characters (132 bits); stored with the version. */
-export function versionDigest(state: VersionState): string {
-  return createHash('sha256')
-    .update(JSON.stringify([state.slug, ...stateFields(state)]))
-    .digest('base64url')
-    .slice(0, 22);
-}
-
-/**
- * The ETag of public responses: the version's digest (`versionDigest`, stored with it) alone.
- * It changes on every write and tells nothing (no identity; the nonce makes it unguessable).
- */
-export function publicEtag(digest: string): string {
-  return `"${digest}"`;
-}
-
-/** The ETag of editor responses: the version's state itself (editor routes show it anyway). */
-export function editorEtag(state: VersionState): string {
-  return `"${Buffer.from(JSON.stringify(stateFields(state)), 'utf8').toString('base64url')}"`;
-}
-
-const EDITOR_ETAG = /^"([A-Za-z0-9_-]{1,8192})"$/;
-const NONCE = /^[A-Za-z0-9_-]{16}$/;
-const isString = (value: unknown): value is string => typeof value === 'string';
-const isCount = (value: unknown, max: number): value is number =>
-  Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max;
-
-/**
- * The state an editor ETag (one, strong) carries, or undefined when the header holds
- * anything else: a public ETag, `*`, a list, a value no version of this API issued. The
- * writer then reads the current version and compares.
- */
-export function parseEditorEtag(header: string, slug: string): VersionState | undefined {
-  const encoded = EDITOR_ETAG.exec(header.trim())?.[1];
-  if (encoded === undefined) return undefined;
-  let fields: unknown;
-  try {
-    fields = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(fields) || fields.length !== 8) return undefined;
-  const [version, createdAt, createdBy, status, publishedAt, tags, chunks, nonce] = fields as unknown[];
-  if (
-    !isCount(version, Number.MAX_SAFE_INTEGER) ||
-    version < 1 ||
-    !isString(createdAt) ||
-    !isString(createdBy) ||
-    (status !== 'published' && status !== 'draft') ||
-    !(publishedAt === null || isString(publishedAt)) ||
-    !Array.isArray(tags) ||
-    tags.length > LIMITS.tags ||
-    !tags.every(isString) ||
-    !isCount(chunks, 64) ||
-    !isString(nonce) ||
-    !NONCE.test(nonce)
-  ) {
-    return undefined;
-  }
-  return { slug, version, createdAt, createdBy, status, publishedAt, tags, chunks, nonce };
-}
+/** The `ETag` header of a version: one per version, the same on public and editor routes. */
+export const etagHeader = (article: Pick<StoredArticle, 'etag'>) => `"${article.etag}"`;
 
 /** A strong ETag for a whole response body (used for list pages). */
 export function etagOfBody(body: string): string {
@@ -292,11 +185,10 @@ function editorFields(article: ArticleSummary, now: Date) {
   };
 }
 
-// Object.assign, not spread: V8 copies these spreads through its slow path (several µs each).
 export function editorSummary(article: ArticleSummary, now: Date): EditorSummary {
-  return Object.assign(publicSummary(article), editorFields(article, now));
+  return { ...publicSummary(article), ...editorFields(article, now) };
 }
 
 export function editorArticle(article: Article, now: Date): EditorArticle {
-  return Object.assign(publicArticle(article), editorFields(article, now));
+  return { ...publicArticle(article), ...editorFields(article, now) };
 }

@@ -2,19 +2,17 @@ import {
   type EditorArticle,
   type EditorSummary,
   editorArticle,
-  editorEtag,
   editorSummary,
+  etagHeader,
   isVisible,
   type PublicArticle,
   type PublicSummary,
   publicArticle,
-  publicEtag,
   publicSummary,
-  versionState,
 } from './article-model.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { NotFoundError } from './errors.ts';
-import type { ArticleStore, ListQuery } from './store.ts';
+import type { ArticleStore, ListQuery } from './store/port.ts';
 
 /**
  * The read use cases, one method per read route: what the read functions need and no more
@@ -63,16 +61,13 @@ export class ArticleReader {
   async getPublic(slug: string): Promise<Tagged<PublicArticle>> {
     const article = await this.store.get(slug);
     if (article === undefined || !isVisible(article, this.clock())) throw notFound();
-    return { article: publicArticle(article), etag: publicEtag(article.digest) };
+    return { article: publicArticle(article), etag: etagHeader(article) };
   }
 
   async getForEditor(slug: string): Promise<Tagged<EditorArticle>> {
     const article = await this.store.get(slug, { consistent: true });
     if (article === undefined) throw notFound();
-    return {
-      article: editorArticle(article, this.clock()),
-      etag: editorEtag(versionState(article, article.stamp)),
-    };
+    return { article: editorArticle(article, this.clock()), etag: etagHeader(article) };
   }
 
   async listPublic(options: {

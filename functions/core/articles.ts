@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { CreateArticleInput, UpdateArticleInput } from './article.ts';
 import {
-  type Article,
   deriveSlug,
   type EditorArticle,
   editorArticle,
-  editorEtag,
-  parseEditorEtag,
-  publicEtag,
-  type VersionState,
-  versionState,
+  etagHeader,
+  newEtag,
+  type StoredArticle,
 } from './article-model.ts';
 import {
   ArticleReader,
@@ -25,7 +22,7 @@ import {
   ValidationError,
 } from './errors.ts';
 import { renderMarkdown } from './markdown.ts';
-import { IdempotencyKeyUsedError } from './store.ts';
+import { IdempotencyKeyUsedError } from './store/errors.ts';
 
 export { matchesEtag, type Page, type Tagged } from './article-reader.ts';
 
@@ -36,15 +33,12 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('base6
 
 export type ArticleServiceOptions = ArticleReaderOptions;
 
-/**
- * An article: the fields an editor sets (from `input`, with the HTML rendered from its body)
- * and the ones the service sets. One literal, no spread: V8 copies spreads slowly.
- */
-async function articleFrom(
+/** A version: the fields an editor sets (with the HTML rendered from the body) and the ones the service sets. */
+async function versionFrom(
   slug: string,
   input: UpdateArticleInput,
-  set: Pick<Article, 'publishedAt' | 'createdAt' | 'updatedAt' | 'version' | 'createdBy' | 'updatedBy'>,
-): Promise<Article> {
+  set: Pick<StoredArticle, 'publishedAt' | 'createdAt' | 'updatedAt' | 'version' | 'createdBy' | 'updatedBy'>,
+): Promise<StoredArticle> {
   return {
     slug,
     title: input.title,
@@ -54,12 +48,8 @@ async function articleFrom(
     author: input.author,
     tags: input.tags,
     status: input.status,
-    publishedAt: set.publishedAt,
-    createdAt: set.createdAt,
-    updatedAt: set.updatedAt,
-    version: set.version,
-    createdBy: set.createdBy,
-    updatedBy: set.updatedBy,
+    ...set,
+    etag: newEtag(),
   };
 }
 
@@ -90,7 +80,7 @@ export class ArticleService extends ArticleReader {
     }
     const now = this.clock();
     const nowIso = now.toISOString();
-    const article = await articleFrom(slug, input, {
+    const article = await versionFrom(slug, input, {
       publishedAt: input.publishedAt ?? (input.status === 'published' ? nowIso : null),
       createdAt: nowIso,
       updatedAt: nowIso,
@@ -98,17 +88,16 @@ export class ArticleService extends ArticleReader {
       createdBy: editor,
       updatedBy: editor,
     });
-    const stamp = this.store.stampFor(article);
-    const result = { article: editorArticle(article, now), etag: editorEtag(versionState(article, stamp)) };
+    const result = { article: editorArticle(article, now), etag: etagHeader(article) };
     if (idempotencyKey === undefined) {
-      await this.store.create(article, stamp);
+      await this.store.create(article);
       return result;
     }
     // Keys are scoped to the caller: another editor's key never replays this response.
     const key = sha256(`${editor}\n${idempotencyKey}`);
     const requestHash = sha256(JSON.stringify(input));
     try {
-      await this.store.create(article, stamp, {
+      await this.store.create(article, {
         key,
         requestHash,
         // The record keeps the response without its content (which can be far larger than
@@ -124,10 +113,10 @@ export class ArticleService extends ArticleReader {
       if (record === undefined) return this.create(input, editor, idempotencyKey);
       if (record.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
       const original = JSON.parse(record.response) as Tagged<EditorArticle>;
-      const content = await this.store.getContent(original.article.slug, original.article.version);
-      if (content === undefined) throw new Error('the content of a recorded create is missing');
+      const first = await this.store.getVersion(original.article.slug, original.article.version);
+      if (first === undefined) throw new Error('the version of a recorded create is missing');
       // Same key order as the original body: body and bodyHtml fill their placeholders.
-      return { ...original, article: { ...original.article, ...content } };
+      return { ...original, article: { ...original.article, body: first.body, bodyHtml: first.bodyHtml } };
     }
   }
 
@@ -138,57 +127,38 @@ export class ArticleService extends ArticleReader {
     editor: string,
   ): Promise<Tagged<EditorArticle>> {
     if (ifMatch === undefined) throw new PreconditionRequiredError();
-    const expected = this.describedVersion(slug, ifMatch) ?? (await this.currentVersion(slug, ifMatch));
+    const current = await this.currentVersion(slug, ifMatch);
     const now = this.clock();
     const nowIso = now.toISOString();
-    const next = await articleFrom(slug, input, {
+    const next = await versionFrom(slug, input, {
       // Absent: keep the current one; first time published: the time of this write.
-      publishedAt:
-        input.publishedAt ?? expected.publishedAt ?? (input.status === 'published' ? nowIso : null),
-      createdAt: expected.createdAt,
+      publishedAt: input.publishedAt ?? current.publishedAt ?? (input.status === 'published' ? nowIso : null),
+      createdAt: current.createdAt,
       updatedAt: nowIso,
-      version: expected.version + 1,
-      createdBy: expected.createdBy,
+      version: current.version + 1,
+      createdBy: current.createdBy,
       updatedBy: editor,
     });
-    const stamp = this.store.stampFor(next);
-    await this.store.replace(expected, next, stamp);
-    return { article: editorArticle(next, now), etag: editorEtag(versionState(next, stamp)) };
+    await this.store.replace(current, next);
+    return { article: editorArticle(next, now), etag: etagHeader(next) };
   }
 
   async takeDown(slug: string, ifMatch: string | undefined, editor: string): Promise<void> {
-    const expected = this.describedVersion(slug, ifMatch) ?? (await this.currentVersion(slug, ifMatch));
-    await this.store.takeDown(expected, {
-      by: editor,
-      at: this.clock().toISOString(),
-    });
+    const current = await this.currentVersion(slug, ifMatch);
+    await this.store.takeDown(current, { by: editor, at: this.clock().toISOString(), etag: newEtag() });
   }
 
   /**
-   * The version a write replaces, as an editor ETag in If-Match describes it: the write then
-   * goes ahead without a read (and without an await), conditioned on that version still
-   * being the current one. Undefined for anything else.
+   * The version a write replaces: the current one, read consistently, when If-Match (if
+   * any) names its ETag. The write itself is conditioned on that version still being the
+   * current one, so of two writers holding the same ETag exactly one succeeds.
    */
-  private describedVersion(slug: string, ifMatch: string | undefined): VersionState | undefined {
-    return ifMatch === undefined ? undefined : parseEditorEtag(ifMatch, slug);
-  }
-
-  /**
-   * The version a write replaces when If-Match does not describe it (the public ETag, `*`,
-   * a list, a stale or foreign value, or no If-Match on DELETE): the current version, read
-   * consistently and checked against If-Match.
-   */
-  private async currentVersion(slug: string, ifMatch: string | undefined): Promise<VersionState> {
+  private async currentVersion(slug: string, ifMatch: string | undefined): Promise<StoredArticle> {
     const current = await this.store.get(slug, { consistent: true });
     if (current === undefined) throw notFound();
-    const state = versionState(current, current.stamp);
-    if (
-      ifMatch !== undefined &&
-      !matchesEtag(ifMatch, editorEtag(state), { weak: false }) &&
-      !matchesEtag(ifMatch, publicEtag(current.digest), { weak: false })
-    ) {
+    if (ifMatch !== undefined && !matchesEtag(ifMatch, etagHeader(current), { weak: false })) {
       throw new PreconditionFailedError();
     }
-    return state;
+    return current;
   }
 }

@@ -1,6 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, createSecretKey, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { BadRequestError } from './errors.ts';
-import { randomBytesFromPool } from './random.ts';
 
 /**
  * Opaque, tamper-evident list cursors. A cursor is the store's last key plus the query it
@@ -26,7 +32,7 @@ function keyFor(secret: string): KeyObject {
 }
 
 export function encodeCursor(secret: string, query: string, key: CursorKey): string {
-  const iv = randomBytesFromPool(IV_BYTES);
+  const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', keyFor(secret), iv);
   const sealed = Buffer.concat([cipher.update(JSON.stringify({ q: query, k: key }), 'utf8'), cipher.final()]);
   return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64url');

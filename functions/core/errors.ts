@@ -1,8 +1,10 @@
+import { PROBLEMS, type ProblemCode } from './contract.ts';
+
 /**
- * Domain and request errors. Each carries what its problem+json response needs;
- * `functions/core/http.ts` turns them into responses in one place. Anything that
- * is not a `ProblemError` becomes a generic 500 (or a 503 for database
- * unavailability) with no detail.
+ * Request and rule errors. Each carries what its problem+json response needs (status and
+ * title come from the contract's problem list); `functions/core/http.ts` turns them, and
+ * the store's outcomes (store/errors.ts), into responses in one place. Anything else
+ * becomes a generic 500 with no detail.
  */
 
 export interface FieldError {
@@ -22,14 +24,17 @@ export class ProblemError extends Error {
   readonly errors: readonly FieldError[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
 
+  readonly status: number;
+  readonly title: string;
+
   constructor(
-    readonly status: number,
     /** Short, stable slug naming the problem type (becomes part of `type`). */
-    readonly code: string,
-    readonly title: string,
+    readonly code: ProblemCode,
     options: ProblemOptions,
   ) {
     super(options.detail);
+    this.status = PROBLEMS[code].status;
+    this.title = PROBLEMS[code].title;
     this.detail = options.detail;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
@@ -38,43 +43,37 @@ export class ProblemError extends Error {
 
 export class ValidationError extends ProblemError {
   constructor(detail: string, errors: readonly FieldError[] = []) {
-    super(400, 'validation-error', 'Bad Request', { detail, errors });
+    super('validation-error', { detail, errors });
   }
 }
 
 export class BadRequestError extends ProblemError {
   constructor(detail: string) {
-    super(400, 'bad-request', 'Bad Request', { detail });
+    super('bad-request', { detail });
   }
 }
 
 export class ForbiddenError extends ProblemError {
   constructor(detail: string) {
-    super(403, 'forbidden', 'Forbidden', { detail });
+    super('forbidden', { detail });
   }
 }
 
 export class NotFoundError extends ProblemError {
   constructor(detail: string) {
-    super(404, 'not-found', 'Not Found', { detail });
-  }
-}
-
-export class SlugTakenError extends ProblemError {
-  constructor(slug: string) {
-    super(409, 'slug-taken', 'Conflict', { detail: `The slug "${slug}" is already taken.` });
+    super('not-found', { detail });
   }
 }
 
 export class PreconditionFailedError extends ProblemError {
   constructor(detail = 'The article has changed since the ETag in If-Match was issued; fetch it again.') {
-    super(412, 'precondition-failed', 'Precondition Failed', { detail });
+    super('precondition-failed', { detail });
   }
 }
 
 export class PayloadTooLargeError extends ProblemError {
   constructor(limit: number) {
-    super(413, 'payload-too-large', 'Payload Too Large', {
+    super('payload-too-large', {
       detail: `The request body is larger than ${limit} bytes.`,
     });
   }
@@ -82,7 +81,7 @@ export class PayloadTooLargeError extends ProblemError {
 
 export class UnsupportedMediaTypeError extends ProblemError {
   constructor() {
-    super(415, 'unsupported-media-type', 'Unsupported Media Type', {
+    super('unsupported-media-type', {
       detail: 'The request body must be JSON, sent with Content-Type: application/json.',
     });
   }
@@ -90,7 +89,7 @@ export class UnsupportedMediaTypeError extends ProblemError {
 
 export class PreconditionRequiredError extends ProblemError {
   constructor() {
-    super(428, 'precondition-required', 'Precondition Required', {
+    super('precondition-required', {
       detail: 'Send the ETag of the version you edited in an If-Match header.',
     });
   }
@@ -98,7 +97,7 @@ export class PreconditionRequiredError extends ProblemError {
 
 export class ServiceUnavailableError extends ProblemError {
   constructor(retryAfterSeconds = 1) {
-    super(503, 'service-unavailable', 'Service Unavailable', {
+    super('service-unavailable', {
       detail: 'The article store is busy or unavailable; retry after the time in Retry-After.',
       headers: { 'Retry-After': String(retryAfterSeconds) },
     });
@@ -107,7 +106,7 @@ export class ServiceUnavailableError extends ProblemError {
 
 export class IdempotencyKeyReusedError extends ProblemError {
   constructor() {
-    super(422, 'idempotency-key-reused', 'Unprocessable Content', {
+    super('idempotency-key-reused', {
       detail:
         'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
     });

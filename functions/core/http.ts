@@ -4,16 +4,26 @@ import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { config } from './config.ts';
+import { EXPOSE_HEADERS, MAX_BODY_BYTES, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './contract.ts';
 import {
+  BadRequestError,
   ForbiddenError,
+  NotFoundError,
   PayloadTooLargeError,
+  PreconditionFailedError,
   ProblemError,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from './errors.ts';
 import { logger } from './logger.ts';
-import { EXPOSE_HEADERS } from './routes.ts';
+import {
+  ArticleGoneError,
+  InvalidStartKeyError,
+  SlugTakenError,
+  StoreUnavailableError,
+  VersionMismatchError,
+} from './store/errors.ts';
 
 /**
  * HTTP plumbing shared by every handler: one middy stack, in this order —
@@ -23,10 +33,8 @@ import { EXPOSE_HEADERS } from './routes.ts';
  * then get the CORS headers.)
  */
 
-export const MAX_BODY_BYTES = 256 * 1024;
 /** A request is answered (503) this long before the function would time out. */
 export const TIMEOUT_MARGIN_MS = 1000;
-export const PROBLEM_TYPE_BASE = 'urn:newsdesk:problem:';
 
 export type Result = APIGatewayProxyResult;
 
@@ -77,14 +85,14 @@ export function problem(error: ProblemError): Result {
   if (error.errors !== undefined) payload.errors = error.errors;
   return {
     statusCode: error.status,
-    headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...error.headers },
+    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, 'Cache-Control': 'no-store', ...error.headers },
     body: JSON.stringify(payload),
   };
 }
 
 const internalError = (): Result =>
   problem(
-    new ProblemError(500, 'internal-error', 'Internal Server Error', {
+    new ProblemError('internal-error', {
       detail: 'Something went wrong on our side. It has been logged; please retry later.',
     }),
   );
@@ -112,12 +120,28 @@ function logRequest(route: string, event: APIGatewayProxyEvent, status: number, 
   else logger.debug('request', fields);
 }
 
+/** The answer to a storage outcome (store/errors.ts), or undefined for any other error. */
+function storeProblem(error: unknown): ProblemError | undefined {
+  if (error instanceof SlugTakenError) {
+    return new ProblemError('slug-taken', { detail: `The slug "${error.slug}" is already taken.` });
+  }
+  if (error instanceof VersionMismatchError) return new PreconditionFailedError();
+  if (error instanceof ArticleGoneError) return new NotFoundError('No article with this slug.');
+  if (error instanceof StoreUnavailableError) return new ServiceUnavailableError(1);
+  if (error instanceof InvalidStartKeyError) {
+    return new BadRequestError('The cursor is not one this API returned for this query.');
+  }
+  return undefined;
+}
+
 /**
- * Errors as problem+json: `ProblemError`s as they describe themselves, anything else as a
- * generic 500 with no detail (logged with the request id).
+ * Errors as problem+json: `ProblemError`s as they describe themselves, storage outcomes as
+ * `storeProblem` maps them, anything else as a generic 500 with no detail (logged).
  */
 function problemFor(error: unknown): Result {
   if (error instanceof ProblemError) return problem(error);
+  const mapped = storeProblem(error);
+  if (mapped !== undefined) return problem(mapped);
   logger.error('unhandled error', { error: error ?? undefined });
   return internalError();
 }

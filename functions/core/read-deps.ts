@@ -1,7 +1,7 @@
 import { ArticleReader } from './article-reader.ts';
 import { config } from './config.ts';
 import { createDocumentClient } from './dynamodb.ts';
-import { DynamoArticleStore } from './store.ts';
+import { DynamoArticleStore } from './store/dynamo-store.ts';
 
 let store: DynamoArticleStore | undefined;
 let reader: ArticleReader | undefined;

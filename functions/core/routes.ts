@@ -3,13 +3,12 @@
  * REST API from this list and the local server routes requests with it, so both
  * expose exactly the same surface.
  *
- * Pure data: no imports, safe to load from CDK code, the local server and Lambda.
+ * Pure data (one type import), safe to load from CDK code, the local server and Lambda.
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+import type { StoreOperation } from './store/access.ts';
 
-/** What the handler may do with the table (drives least-privilege IAM grants). */
-export type TableAccess = 'read' | 'write';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RouteDefinition {
   /** Stable identifier, also the function's name suffix in the stack. */
@@ -21,18 +20,11 @@ export interface RouteDefinition {
   readonly auth: 'public' | 'editor';
   /** Handler module, relative to the project root; it exports `handler`. */
   readonly entry: string;
-  /** DynamoDB actions the handler uses, nothing more. */
-  readonly actions: readonly string[];
+  /** The store operations the handler uses: its table grants follow from them (store/access.ts). */
+  readonly store: readonly StoreOperation[];
   /** Indexes the handler queries (by name in TABLE.indexes). */
   readonly indexes: readonly ('byStatus' | 'all')[];
-  readonly access: TableAccess;
 }
-
-// TransactWriteItems is authorized per contained action (PutItem, DeleteItem, ...).
-const READ = ['dynamodb:Query'] as const;
-// Create reads back an Idempotency-Key record (GetItem) when a retry hits it.
-const CREATE = ['dynamodb:PutItem', 'dynamodb:GetItem'] as const;
-const REPLACE = ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
 
 export const ROUTES: readonly RouteDefinition[] = [
   {
@@ -41,9 +33,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     resource: '/articles',
     auth: 'public',
     entry: 'functions/list-articles.ts',
-    actions: READ,
+    store: ['list', 'listTag'],
     indexes: ['byStatus'],
-    access: 'read',
   },
   {
     id: 'GetArticle',
@@ -51,9 +42,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     resource: '/articles/{slug}',
     auth: 'public',
     entry: 'functions/get-article.ts',
-    actions: READ,
+    store: ['get'],
     indexes: [],
-    access: 'read',
   },
   {
     id: 'CreateArticle',
@@ -61,9 +51,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     resource: '/editor/articles',
     auth: 'editor',
     entry: 'functions/create-article.ts',
-    actions: CREATE,
+    // An Idempotency-Key replay reads the record and the first version.
+    store: ['create', 'getIdempotencyRecord', 'getVersion'],
     indexes: [],
-    access: 'write',
   },
   {
     id: 'EditorListArticles',
@@ -71,9 +61,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     resource: '/editor/articles',
     auth: 'editor',
     entry: 'functions/editor-list-articles.ts',
-    actions: READ,
+    store: ['list'],
     indexes: ['byStatus', 'all'],
-    access: 'read',
   },
   {
     id: 'EditorGetArticle',
@@ -81,9 +70,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     resource: '/editor/articles/{slug}',
     auth: 'editor',
     entry: 'functions/editor-get-article.ts',
-    actions: READ,
+    store: ['get'],
     indexes: [],
-    access: 'read',
   },
   {
     id: 'UpdateArticle',
@@ -91,9 +79,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     resource: '/editor/articles/{slug}',
     auth: 'editor',
     entry: 'functions/update-article.ts',
-    actions: REPLACE,
+    store: ['get', 'replace'],
     indexes: [],
-    access: 'write',
   },
   {
     id: 'DeleteArticle',
@@ -101,25 +88,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     resource: '/editor/articles/{slug}',
     auth: 'editor',
     entry: 'functions/delete-article.ts',
-    actions: REPLACE,
+    store: ['get', 'takeDown'],
     indexes: [],
-    access: 'write',
   },
 ];
-
-/** Headers a browser may send to the editor routes (what a SigV4 client sends). */
-export const EDITOR_ALLOW_HEADERS = [
-  'Authorization',
-  'Content-Type',
-  'X-Amz-Date',
-  'X-Amz-Security-Token',
-  'X-Amz-Content-Sha256',
-  'If-Match',
-  'Idempotency-Key',
-] as const;
-
-/** Headers a browser may send to the public routes. */
-export const PUBLIC_ALLOW_HEADERS = ['Content-Type', 'If-None-Match'] as const;
-
-/** Response headers a browser script may read. */
-export const EXPOSE_HEADERS = ['ETag', 'Location', 'Retry-After'] as const;

@@ -5,7 +5,7 @@ import type { CreateArticleInput } from '../../functions/core/article.ts';
 import { ArticleService } from '../../functions/core/articles.ts';
 import { parseConfig } from '../../functions/core/config.ts';
 import { createDocumentClient } from '../../functions/core/dynamodb.ts';
-import { DynamoArticleStore } from '../../functions/core/store.ts';
+import { DynamoArticleStore } from '../../functions/core/store/dynamo-store.ts';
 import { createTestTable, localDocumentClient, TEST_CURSOR_SECRET } from '../support/dynamodb.ts';
 import { apiEvent, createEvent, EDITOR_ARN, lambdaContext, replaceEvent } from '../support/events.ts';
 import { answerViolations } from './checks.ts';

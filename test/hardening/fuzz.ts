@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { CreateArticleInput } from '../../functions/core/article.ts';
 import { ArticleService } from '../../functions/core/articles.ts';
 import { encodeCursor } from '../../functions/core/cursor.ts';
-import { DynamoArticleStore } from '../../functions/core/store.ts';
+import { DynamoArticleStore } from '../../functions/core/store/dynamo-store.ts';
 import { createTestTable, localDocumentClient, TEST_CURSOR_SECRET } from '../support/dynamodb.ts';
 import { apiEvent, EDITOR_ARN } from '../support/events.ts';
 import { type Answer, answerViolations } from './checks.ts';

@@ -1,6 +1,5 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
-import { parseEditorEtag } from '../../functions/core/article.ts';
 import { TABLE } from '../../functions/core/table.ts';
 import { localService } from '../support/dynamodb.ts';
 import { createEvent, EDITOR_ARN, replaceEvent } from '../support/events.ts';
@@ -150,7 +149,7 @@ describe('Idempotency-Key on POST /editor/articles', () => {
       ['idempotent-story', 1],
     ]);
     expect(consistency.other).toHaveLength(1);
-    expect(parseEditorEtag(String(first.headers.etag), 'idempotent-story')).toMatchObject({ version: 1 });
+    expect(first.headers.etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
   });
 
   it('concurrent requests with one key and different bodies: one 201, the others 422, one article', async () => {

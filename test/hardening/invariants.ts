@@ -1,14 +1,12 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type StoredStatus, versionDigest } from '../../functions/core/article-model.ts';
-import { decodeContent } from '../../functions/core/content.ts';
 import { LIST_ATTRIBUTES, TABLE } from '../../functions/core/table.ts';
 import type { RawItem } from './table.ts';
 
 /**
  * Consistency of a whole table, checked from the raw items (what a crash, a fault or a
  * race could leave behind): every article has its head, its content (in the head or in
- * exactly its chunks), one revision per version it was written at, a digest that matches
- * its fields, index keys that match its status, and tag entries that match its tags.
+ * exactly its slices), one revision per version it was written at, the current one with
+ * the head's fields and ETag, index keys that match its status, and tag entries that match its tags.
  * Returns the violations (empty = consistent).
  */
 
@@ -40,27 +38,22 @@ type Item = { [key: string]: Plain };
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const revisionSk = (version: number) => `R#${pad(version, 10)}`;
 
-function decode(parts: Plain[]): { body: string; bodyHtml: string } | string {
-  try {
-    return decodeContent(Buffer.concat(parts.map((part) => Buffer.from(part as Uint8Array))));
-  } catch (error) {
-    return `content does not parse: ${String(error)}`;
-  }
-}
-
 const same = (a: Plain | undefined, b: Plain | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
-/** The chunk items under `prefix` (`` for the current content, `R#…#` for a revision's), in key order. */
-const chunkItemsOf = (group: readonly Item[], prefix: string) => {
-  const chunkKey = new RegExp(`^${prefix}C#\\d{3}$`);
+const CONTENT_FIELDS = ['body', 'bodyHtml'] as const;
+
+/** The slice items under `prefix` (`` for the current content, `R#…#` for a revision's), in key order. */
+const sliceItemsOf = (group: readonly Item[], prefix: string, field?: string) => {
+  const sliceKey = new RegExp(`^${prefix}C#(${field ?? 'body|bodyHtml'})#\\d{3}$`);
   return group
-    .filter((item) => chunkKey.test(String(item[SK])))
+    .filter((item) => sliceKey.test(String(item[SK])))
     .sort((a, b) => String(a[SK]).localeCompare(String(b[SK])));
 };
 
 /**
- * The content of a version item (head or revision): inside it when it says 0 chunks, else
- * in exactly that many chunk items of its version. A string when it is not all there.
+ * The content of a version item (head or revision): its `body` and `bodyHtml` strings, or,
+ * when it has none, exactly as many slice items of its version as it says. A string
+ * describing the fault when it is not all there.
  */
 function versionContent(
   group: readonly Item[],
@@ -68,33 +61,24 @@ function versionContent(
   prefix: string,
   version: number,
 ): { body: string; bodyHtml: string } | string {
-  const chunks = chunkItemsOf(group, prefix);
-  if (Number(item.chunks) === 0) {
-    if (chunks.length > 0) return `says its content is inside, but ${chunks.length} chunks are left`;
-    if (!(item.content instanceof Uint8Array)) return 'says its content is inside, but has none';
-    return decode([item.content]);
+  const slices = sliceItemsOf(group, prefix);
+  if (typeof item.body === 'string') {
+    if (slices.length > 0) return `holds its content, but ${slices.length} slices are left`;
+    if (typeof item.bodyHtml !== 'string') return 'holds a body but no bodyHtml';
+    return { body: item.body, bodyHtml: item.bodyHtml };
   }
-  if (item.content !== undefined) return `says ${String(item.chunks)} chunks, but holds content too`;
-  if (chunks.length !== Number(item.chunks))
-    return `says ${String(item.chunks)} chunks, found ${chunks.length}`;
-  const other = chunks.find((chunk) => chunk.version !== version);
-  if (other !== undefined) return `${String(other[SK])} is version ${String(other.version)}, not ${version}`;
-  return decode(chunks.map((chunk) => chunk.data as Plain));
-}
-
-/** The digest a version item must carry (article-model.ts `versionDigest` of its fields). */
-function expectedDigest(item: Item, version: number): string {
-  return versionDigest({
-    slug: String(item.slug),
-    version,
-    createdAt: String(item.createdAt),
-    createdBy: String(item.createdBy),
-    status: String(item.status) as StoredStatus,
-    publishedAt: typeof item.publishedAt === 'string' ? item.publishedAt : null,
-    tags: Array.isArray(item.tags) ? item.tags.map(String) : [],
-    chunks: Number(item.chunks),
-    nonce: String(item.nonce),
-  });
+  const content = { body: '', bodyHtml: '' };
+  for (const field of CONTENT_FIELDS) {
+    const parts = sliceItemsOf(group, prefix, field);
+    const expected = Number(item[`${field}Slices`]);
+    if (!Number.isInteger(expected) || expected < 1) return `has no ${field} and no ${field}Slices`;
+    if (parts.length !== expected) return `says ${expected} ${field} slices, found ${parts.length}`;
+    const other = parts.find((part) => part.version !== version);
+    if (other !== undefined) return `${String(other[SK])} is version ${String(other.version)}, not ${version}`;
+    if (parts.some((part) => typeof part.text !== 'string')) return `a ${field} slice holds no text`;
+    content[field] = parts.map((part) => String(part.text)).join('');
+  }
+  return content;
 }
 
 /** The body of every version of `slug` that the table keeps (current and revisions), by version. */
@@ -158,13 +142,13 @@ export function checkConsistency(rawItems: readonly RawItem[]): Consistency {
     const live = head.takenDownAt === undefined;
     if (head.slug !== slug) violations.push(`${where}: head says slug ${String(head.slug)}`);
     if (!Number.isInteger(version) || version < 1) violations.push(`${where}: bad version ${version}`);
-    // Current content: in the head or in exactly its chunks C#000.., of the version of the
-    // content (a take-down bumps the head's version and leaves the content where it was).
+    // Current content: in the head or in exactly its slices, of the version of the content
+    // (a take-down bumps the head's version and leaves the content where it was).
     const contentVersion = live ? version : version - 1;
     const current = versionContent(group, head, '', contentVersion);
     if (typeof current === 'string') violations.push(`${where}: head ${current}`);
-    if (head.digest !== expectedDigest(head, contentVersion)) {
-      violations.push(`${where}: the head's digest does not match its fields`);
+    if (typeof head.etag !== 'string' || head.etag.length < 16) {
+      violations.push(`${where}: the head has no ETag`);
     }
     // Revisions: one per version written, each complete; the current one is the head's twin.
     const revisionHeads = group.filter((item) => /^R#\d{10}$/.test(String(item[SK])));
@@ -181,17 +165,18 @@ export function checkConsistency(rawItems: readonly RawItem[]): Consistency {
         violations.push(`${where}: revision ${String(revision[SK])} holds version ${v}`);
       const revisionContent = versionContent(group, revision, `${revisionSk(v)}#`, v);
       if (typeof revisionContent === 'string') violations.push(`${where}: revision ${v} ${revisionContent}`);
-      if (revision.digest !== expectedDigest(revision, v)) {
-        violations.push(`${where}: revision ${v}'s digest does not match its fields`);
-      }
-      if (v === contentVersion && revision.digest !== head.digest) {
+      const revisionFields = LIST_ATTRIBUTES.filter((name) => live || name !== 'version');
+      if (v === contentVersion && revisionFields.some((name) => !same(revision[name], head[name]))) {
         violations.push(`${where}: revision ${v} is not the version the head holds`);
+      }
+      if (v === contentVersion && live && revision.etag !== head.etag) {
+        violations.push(`${where}: revision ${v} has another ETag than the head`);
       }
     }
     const known = new Set([
       'A',
-      ...chunkItemsOf(group, '').map((c) => c[SK]),
-      ...revisionHeads.flatMap((r) => [r[SK], ...chunkItemsOf(group, `${String(r[SK])}#`).map((c) => c[SK])]),
+      ...sliceItemsOf(group, '').map((c) => c[SK]),
+      ...revisionHeads.flatMap((r) => [r[SK], ...sliceItemsOf(group, `${String(r[SK])}#`).map((c) => c[SK])]),
     ]);
     for (const item of group) {
       const sk = String(item[SK]);

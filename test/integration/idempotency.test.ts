@@ -1,7 +1,8 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CreateArticleInput } from '../../functions/core/article.ts';
-import { IdempotencyKeyReusedError, SlugTakenError } from '../../functions/core/errors.ts';
+import { IdempotencyKeyReusedError } from '../../functions/core/errors.ts';
+import { SlugTakenError } from '../../functions/core/store/errors.ts';
 import { fixedClock, localService } from '../support/dynamodb.ts';
 
 const ALICE = 'arn:aws:iam::000000000000:user/alice';

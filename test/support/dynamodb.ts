@@ -3,7 +3,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { ArticleService } from '../../functions/core/articles.ts';
-import { DynamoArticleStore } from '../../functions/core/store.ts';
+import { DynamoArticleStore } from '../../functions/core/store/dynamo-store.ts';
 import { createTableInput } from '../../functions/core/table.ts';
 import '../setup/provided.ts';
 

@@ -1,0 +1,229 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ArticleReader } from '../../functions/core/article-reader.ts';
+import { ArticleService } from '../../functions/core/articles.ts';
+import { ROUTES } from '../../functions/core/routes.ts';
+import { DynamoArticleStore } from '../../functions/core/store/dynamo-store.ts';
+import { makeHandler as createArticle } from '../../functions/create-article.ts';
+import { makeHandler as deleteArticle } from '../../functions/delete-article.ts';
+import { makeHandler as editorGetArticle } from '../../functions/editor-get-article.ts';
+import { makeHandler as editorListArticles } from '../../functions/editor-list-articles.ts';
+import { makeHandler as getArticle } from '../../functions/get-article.ts';
+import { makeHandler as listArticles } from '../../functions/list-articles.ts';
+import { makeHandler as updateArticle } from '../../functions/update-article.ts';
+import { createTestTable, localDocumentClient, TEST_CURSOR_SECRET } from '../support/dynamodb.ts';
+import { apiEvent, createEvent, EDITOR_ARN, invoke, replaceEvent } from '../support/events.ts';
+import { type Synthesized, synthesize } from './synth.ts';
+
+/**
+ * Least privilege, checked against what the code really sends: every route's handler is
+ * driven through the paths it can take (small and sliced articles, every list, cursors,
+ * idempotent replays, stale ETags) on DynamoDB Local, every DynamoDB call it makes is
+ * recorded (a transaction as the action each of its items needs), and the record must
+ * equal what the synthesized template grants that route's function: no call without its
+ * grant (AccessDenied once deployed), no grant without a call.
+ */
+
+type Json = Record<string, unknown>;
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** `dynamodb:Action on table` or `dynamodb:Query on index/<name>`. */
+type Access = string;
+
+const recorded = new Map<string, Set<Access>>();
+let current: string | undefined;
+
+/** The accesses one DynamoDB request needs, from its command name and input. */
+function accessesOf(commandName: string, input: Json): Access[] {
+  const resource = typeof input.IndexName === 'string' ? `index/${input.IndexName}` : 'table';
+  if (commandName === 'TransactWriteItemsCommand') {
+    const items = (input.TransactItems as Json[] | undefined) ?? [];
+    const action: Record<string, string> = {
+      Put: 'PutItem',
+      Update: 'UpdateItem',
+      Delete: 'DeleteItem',
+      ConditionCheck: 'ConditionCheckItem',
+    };
+    return items.flatMap((item) =>
+      Object.keys(item).map((kind) => `dynamodb:${action[kind] ?? kind} on table`),
+    );
+  }
+  return [`dynamodb:${commandName.replace(/Command$/, '')} on ${resource}`];
+}
+
+/** Every table access the template grants `routeId`'s function. */
+function granted(synth: Synthesized, routeId: string): Set<Access> {
+  const fn = synth.stack.functions.get(routeId);
+  if (fn === undefined) throw new Error(`no function for ${routeId}`);
+  const resolved = synth.stack.resolve(fn.role.roleName) as Json;
+  const roleId = (resolved.Ref as string | undefined) ?? '';
+  const tableId = synth.stack.resolve(synth.stack.table.table.tableArn) as { 'Fn::GetAtt': [string, string] };
+  const resources = synth.template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+  const asArray = <T>(value: T | T[]) => (Array.isArray(value) ? value : [value]);
+  const name = (resource: unknown): string => {
+    if (JSON.stringify(resource) === JSON.stringify(tableId)) return 'table';
+    const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    const [arn, suffix] = join?.[1] ?? [];
+    if (JSON.stringify(arn) === JSON.stringify(tableId) && typeof suffix === 'string') return suffix.slice(1);
+    return JSON.stringify(resource);
+  };
+  const accesses = new Set<Access>();
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::IAM::Policy') continue;
+    if (!(resource.Properties.Roles as Json[]).some((role) => role.Ref === roleId)) continue;
+    for (const statement of (resource.Properties.PolicyDocument as { Statement: Json[] }).Statement) {
+      if (statement.Effect !== 'Allow') continue;
+      for (const action of asArray(statement.Action as string | string[])) {
+        if (!action.startsWith('dynamodb:')) continue;
+        for (const target of asArray(statement.Resource)) accesses.add(`${action} on ${name(target)}`);
+      }
+    }
+  }
+  return accesses;
+}
+
+let synth: Synthesized;
+const handlers = new Map<string, Handler>();
+
+beforeAll(async () => {
+  // The template's policies do not depend on the bundles: skip bundling.
+  synth = synthesize({ 'aws:cdk:bundling-stacks': [] });
+  const client = localDocumentClient();
+  const tableName = await createTestTable(client);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (current === undefined) throw new Error('a DynamoDB call outside any route');
+      const set = recorded.get(current) ?? new Set<Access>();
+      for (const access of accessesOf(context.commandName ?? '', args.input as Json)) set.add(access);
+      recorded.set(current, set);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordAccess' },
+  );
+  const service = new ArticleService({
+    store: new DynamoArticleStore(client, tableName),
+    cursorSecret: TEST_CURSOR_SECRET,
+  });
+  const reader: ArticleReader = service;
+  handlers.set('ListArticles', listArticles(reader));
+  handlers.set('GetArticle', getArticle(reader));
+  handlers.set('EditorListArticles', editorListArticles(reader));
+  handlers.set('EditorGetArticle', editorGetArticle(reader));
+  handlers.set('CreateArticle', createArticle(service));
+  handlers.set('UpdateArticle', updateArticle(service));
+  handlers.set('DeleteArticle', deleteArticle(service));
+});
+
+async function as(routeId: string, event: APIGatewayProxyEvent) {
+  const handler = handlers.get(routeId);
+  if (handler === undefined) throw new Error(`no handler for ${routeId}`);
+  current = routeId;
+  try {
+    return await invoke(handler, event);
+  } finally {
+    current = undefined;
+  }
+}
+
+/** A GET of a list (`slug` undefined) or of one article, public or signed. */
+const read = (editor: boolean, slug?: string, query: Record<string, string> = {}) => {
+  const base = editor ? '/editor/articles' : '/articles';
+  return apiEvent({
+    method: 'GET',
+    resource: slug === undefined ? base : `${base}/{slug}`,
+    path: slug === undefined ? base : `${base}/${slug}`,
+    ...(slug === undefined ? {} : { pathParameters: { slug } }),
+    query,
+    ...(editor ? { userArn: EDITOR_ARN } : {}),
+  });
+};
+const takeDown = (slug: string, ifMatch?: string) =>
+  apiEvent({
+    method: 'DELETE',
+    resource: '/editor/articles/{slug}',
+    path: `/editor/articles/${slug}`,
+    pathParameters: { slug },
+    headers: ifMatch === undefined ? {} : { 'If-Match': ifMatch },
+    userArn: EDITOR_ARN,
+  });
+
+// A body whose HTML makes the version too large for one item: it is stored in slices.
+const LARGE_BODY = '漢'.repeat(70_000);
+const fields = (title: string, extra: Record<string, unknown> = {}) => ({
+  title,
+  body: 'Some *Markdown*.',
+  tags: ['news'],
+  ...extra,
+});
+
+describe('every DynamoDB call a handler makes is granted to its function, and nothing more', () => {
+  it('drives every route through its paths', async () => {
+    const created = await as('CreateArticle', createEvent(fields('small', { slug: 'small' })));
+    expect(created.status).toBe(201);
+    const large = await as(
+      'CreateArticle',
+      createEvent(fields('large', { slug: 'large', body: LARGE_BODY })),
+    );
+    expect(large.status).toBe(201);
+    expect(
+      (await as('CreateArticle', createEvent(fields('draft', { slug: 'draft', status: 'draft' })))).status,
+    ).toBe(201);
+    const keyed = createEvent(fields('keyed', { slug: 'keyed' }), { 'Idempotency-Key': 'grants-1' });
+    expect((await as('CreateArticle', keyed)).status).toBe(201);
+    expect((await as('CreateArticle', keyed)).status).toBe(201); // replay
+    expect((await as('CreateArticle', createEvent(fields('small', { slug: 'small' })))).status).toBe(409);
+
+    for (const slug of ['small', 'large', 'missing']) {
+      expect((await as('GetArticle', read(false, slug))).status).toBe(slug === 'missing' ? 404 : 200);
+      expect((await as('EditorGetArticle', read(true, slug))).status).toBe(slug === 'missing' ? 404 : 200);
+    }
+
+    const firstPage = await as('ListArticles', read(false, undefined, { limit: '1' }));
+    expect(firstPage.status).toBe(200);
+    const cursor = String(firstPage.json.nextCursor);
+    expect((await as('ListArticles', read(false, undefined, { limit: '1', cursor }))).status).toBe(200);
+    expect((await as('ListArticles', read(false, undefined, { tag: 'news' }))).status).toBe(200);
+    for (const status of [undefined, 'draft', 'scheduled', 'published']) {
+      const query: Record<string, string> = status === undefined ? {} : { status };
+      expect((await as('EditorListArticles', read(true, undefined, query))).status).toBe(200);
+    }
+
+    const small = await as('EditorGetArticle', read(true, 'small'));
+    const updated = await as(
+      'UpdateArticle',
+      replaceEvent('small', String(small.headers.etag), fields('small', { tags: ['other'] })),
+    );
+    expect(updated.status).toBe(200);
+    expect(
+      (await as('UpdateArticle', replaceEvent('small', String(small.headers.etag), fields('small')))).status,
+    ).toBe(412);
+    // A sliced article made small: its slices are deleted.
+    const shrunk = await as(
+      'UpdateArticle',
+      replaceEvent('large', String(large.headers.etag), fields('large')),
+    );
+    expect(shrunk.status).toBe(200);
+
+    expect((await as('DeleteArticle', takeDown('small', '"stale"'))).status).toBe(412);
+    expect((await as('DeleteArticle', takeDown('small', String(updated.headers.etag)))).status).toBe(204);
+    expect((await as('DeleteArticle', takeDown('large'))).status).toBe(204);
+    // A sliced article taken down: its current version is read with its slices.
+    const sliced = createEvent(fields('sliced', { slug: 'sliced', body: LARGE_BODY }));
+    expect((await as('CreateArticle', sliced)).status).toBe(201);
+    expect((await as('DeleteArticle', takeDown('sliced'))).status).toBe(204);
+    expect((await as('DeleteArticle', takeDown('small'))).status).toBe(404);
+  });
+
+  it.each(ROUTES.map((route) => route.id))('%s: the calls it made are exactly its grants', (routeId) => {
+    const made = [...(recorded.get(routeId) ?? [])].sort();
+    expect(made.length, `${routeId} made no DynamoDB call`).toBeGreaterThan(0);
+    expect(made).toEqual([...granted(synth, routeId)].sort());
+  });
+
+  it('a call without its grant is found (the check is not vacuous)', () => {
+    const grants = granted(synth, 'DeleteArticle');
+    grants.delete('dynamodb:UpdateItem on table');
+    const made = recorded.get('DeleteArticle') ?? new Set<Access>();
+    expect([...made].filter((access) => !grants.has(access))).toEqual(['dynamodb:UpdateItem on table']);
+  });
+});
