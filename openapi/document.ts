@@ -6,8 +6,13 @@
  */
 import * as z from 'zod';
 import { LIMITS, SLUG_PATTERN } from '../functions/core/article.ts';
-import { MAX_BODY_BYTES, PROBLEM_TYPE_BASE } from '../functions/core/contract.ts';
-import { EDITOR_ALLOW_HEADERS, EXPOSE_HEADERS, PUBLIC_ALLOW_HEADERS } from '../functions/core/contract.ts';
+import {
+  EDITOR_ALLOW_HEADERS,
+  EXPOSE_HEADERS,
+  MAX_BODY_BYTES,
+  PROBLEM_TYPE_BASE,
+  PUBLIC_ALLOW_HEADERS,
+} from '../functions/core/contract.ts';
 import { ROUTES, type RouteDefinition } from '../functions/core/routes.ts';
 import { OPENAPI_CACHE_CONTROL, OPENAPI_PATH } from './file.ts';
 import { createArticleSchema, updateArticleSchema } from './input.ts';
@@ -156,15 +161,14 @@ function parameters(): Record<string, JsonObject> {
       in: 'header',
       required: true,
       description:
-        'The ETag of the version being replaced: preferably from an editor response (GET /editor/articles/{slug}, POST or PUT), which lets the write go ahead without a read; the public ETag of the same version works too. Missing: 428; not the current version: 412. Of two writers holding the same ETag exactly one succeeds.',
+        'The ETag of the version being replaced (one ETag per version, the same on public and editor responses); `*` matches any current version. Missing: 428; not the current version: 412. Of two writers holding the same ETag exactly one succeeds.',
       schema: { type: 'string' },
     },
     IfMatchOptional: {
       name: 'If-Match',
       in: 'header',
       required: false,
-      description:
-        'When given (an editor or public ETag), the take-down only happens if it names the current version (otherwise 412).',
+      description: 'When given, the take-down only happens if it names the current version (otherwise 412).',
       schema: { type: 'string' },
     },
     IdempotencyKey: {

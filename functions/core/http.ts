@@ -103,9 +103,8 @@ const internalError = (): Result =>
 /**
  * One line per request: route, method, status, latency; never bodies or credentials.
  * Answers of 500 and above are logged at WARN; the others at DEBUG, because API Gateway's
- * stage access log (lib/newsdesk-api.ts) already records every request: a second INFO line
- * per request would double the log ingestion bill and cost each request about 0.1 ms of CPU
- * (measured with `npm run bench`). `POWERTOOLS_LOG_LEVEL=DEBUG` (or Powertools' sampling,
+ * stage access log (lib/newsdesk-api.ts) already records every request, and a second INFO
+ * line per request would double the log ingestion bill. `POWERTOOLS_LOG_LEVEL=DEBUG` (or Powertools' sampling,
  * `POWERTOOLS_LOGGER_SAMPLE_RATE`) turns them on.
  */
 function logRequest(route: string, event: APIGatewayProxyEvent, status: number, start: number | undefined) {
@@ -147,8 +146,7 @@ function problemFor(error: unknown): Result {
 }
 
 /**
- * Newsdesk's own steps, as one middleware (each middy step costs a few microseconds a
- * request, whatever it does):
+ * Newsdesk's own steps, as one middleware:
  * - before: checks the request (`guardRequest`) and notes when it started;
  * - after and on error: turns an error into problem+json, adds
  *   `X-Content-Type-Options: nosniff` to every response, and writes the access log line.
