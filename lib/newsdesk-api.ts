@@ -134,6 +134,11 @@ const GATEWAY_PROBLEMS: ReadonlyArray<readonly [apigw.ResponseType, Problem]> = 
     apigw.ResponseType.INVALID_SIGNATURE,
     { code: 'forbidden', detail: 'The request signature is not valid.' },
   ],
+  // A malformed Authorization header: API Gateway answers 403, so the body says 403 too.
+  [
+    apigw.ResponseType.of('INCOMPLETE_SIGNATURE'),
+    { code: 'forbidden', detail: 'The request signature is not valid.' },
+  ],
   [
     apigw.ResponseType.EXPIRED_TOKEN,
     {
