@@ -1,120 +1,49 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { type BuildOptions, build, type Format, type Metafile } from 'esbuild';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { build } from 'esbuild';
 import { BUNDLING } from '../lib/bundling.ts';
+import { NewsdeskStack } from '../lib/newsdesk-stack.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
 
-/**
- * Builds bundles exactly as `cdk synth` does for a `NodejsFunction` with Newsdesk's
- * `BUNDLING` (lib/bundling.ts). CDK runs, from the project root,
- *   esbuild --bundle <entry> --target=<target> --platform=node --format=<format>
- *     --outfile=<asset>/index.mjs [--minify] [--external:<m> …] [--banner:js=…]
- *     [--main-fields=…]
- * (aws-cdk-lib/aws-lambda-nodejs Bundling.buildEsbuildArgs); `esbuildOptions` is the same
- * command in esbuild's API, plus a metafile (which does not change the output).
- * `bench/run.ts --verify-synth` checks the claim byte for byte against a real synth.
- */
+const OUT_DIR = join(PROJECT_ROOT, 'bench', '.out');
 
-export const BENCH_DIR = join(PROJECT_ROOT, 'bench');
-/** Build output of the bench (git-ignored). */
-export const OUT_DIR = join(BENCH_DIR, '.out');
-/** esbuild metafiles, one per function (git-ignored). */
-export const META_DIR = join(BENCH_DIR, 'meta');
-
-/** CDK's default externals when the SDK is not bundled (feature flag off: `@aws-sdk/*` only). */
-const SDK_EXTERNALS = ['@aws-sdk/*'];
-
-function esbuildFormat(): Format {
-  const format = String(BUNDLING.format);
-  if (format !== 'esm' && format !== 'cjs') throw new Error(`unexpected bundling format ${format}`);
-  return format;
+export interface Bundle {
+  readonly file: string;
+  readonly bytes: number;
 }
 
-/** The esbuild options `cdk synth` uses for `entry` (relative to the project root). */
-export function esbuildOptions(entry: string, outfile: string): BuildOptions {
-  return {
+/**
+ * Bundles `entry` with the esbuild options CDK's NodejsFunction derives from Newsdesk's
+ * BUNDLING (aws-lambda-nodejs Bundling.buildEsbuildArgs), so the bytes are those `cdk synth` ships.
+ */
+export async function buildBundle(id: string, entry: string): Promise<Bundle> {
+  const file = join(OUT_DIR, id, 'index.mjs');
+  const { metafile } = await build({
     absWorkingDir: PROJECT_ROOT,
     entryPoints: [entry],
     bundle: true,
-    target: BUNDLING.target,
     platform: 'node',
-    format: esbuildFormat(),
-    outfile,
+    format: 'esm',
+    target: BUNDLING.target,
     minify: BUNDLING.minify,
     sourcemap: BUNDLING.sourceMap,
-    external: BUNDLING.bundleAwsSDK ? [] : SDK_EXTERNALS,
-    banner: { js: BUNDLING.banner },
     mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    external: BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
+    outfile: file,
     metafile: true,
     logLevel: 'warning',
-  };
+  });
+  // For a look at what a bundle holds: https://esbuild.github.io/analyze/
+  writeFileSync(join(OUT_DIR, id, 'meta.json'), JSON.stringify(metafile));
+  return { file, bytes: readFileSync(file).length };
 }
 
-export interface BuiltBundle {
-  readonly id: string;
-  readonly entry: string;
-  /** Absolute path of the bundle. */
-  readonly file: string;
-  readonly bytes: number;
-  readonly gzipBytes: number;
-  readonly sha256: string;
-  /** Where the metafile was written, relative to the project root. */
-  readonly metaFile: string;
-  /** The heaviest packages (or source files) in the bundle, bytes in the minified output. */
-  readonly topInputs: readonly { readonly name: string; readonly bytes: number }[];
-}
-
-/** `…/node_modules/@scope/name/…` → `@scope/name` (the innermost package); own files stay as they are. */
-export function packageOf(input: string): string {
-  const matches = [...input.matchAll(/(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/g)];
-  return matches.at(-1)?.[1] ?? input;
-}
-
-/** Bytes in the output by package (or own file), heaviest first. */
-export function bytesByPackage(metafile: Metafile): { name: string; bytes: number }[] {
-  const totals = new Map<string, number>();
-  for (const output of Object.values(metafile.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const name = packageOf(input);
-      totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
-    }
-  }
-  return [...totals.entries()]
-    .map(([name, bytes]) => ({ name, bytes }))
-    .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
-}
-
-/** Builds one function's bundle to bench/.out/<id>/index.mjs and its metafile to bench/meta/<id>.json. */
-export async function buildFunction(id: string, entry: string): Promise<BuiltBundle> {
-  const file = join(OUT_DIR, id, esbuildFormat() === 'esm' ? 'index.mjs' : 'index.js');
-  mkdirSync(join(OUT_DIR, id), { recursive: true });
-  mkdirSync(META_DIR, { recursive: true });
-  const { metafile } = await build(esbuildOptions(entry, file));
-  if (metafile === undefined) throw new Error('esbuild returned no metafile');
-  const metaPath = join(META_DIR, `${id}.json`);
-  writeFileSync(metaPath, JSON.stringify(metafile));
-  const code = readFileSync(file);
-  return {
-    id,
-    entry,
-    file,
-    bytes: code.length,
-    gzipBytes: gzipSync(code).length,
-    sha256: createHash('sha256').update(code).digest('hex'),
-    metaFile: relative(PROJECT_ROOT, metaPath),
-    topInputs: bytesByPackage(metafile).slice(0, 12),
-  };
-}
-
-/**
- * Bundles one of the bench's own helper programs (children it spawns: warm-up invoker,
- * DynamoDB stub) so they run on plain `node`, with no TypeScript loader in the process
- * being measured.
- */
-export async function buildHelper(entry: string, name: string): Promise<string> {
-  const outfile = join(OUT_DIR, 'helpers', `${name}.mjs`);
+/** Bundles one of the bench's own child programs so that it runs on plain `node`, without a TypeScript loader. */
+export async function buildHelper(entry: string): Promise<string> {
+  const outfile = join(OUT_DIR, 'helpers', entry.replace(/^.*\/|\.ts$/g, ''), 'index.mjs');
   await build({
     absWorkingDir: PROJECT_ROOT,
     entryPoints: [entry],
@@ -127,4 +56,59 @@ export async function buildHelper(entry: string, name: string): Promise<string> 
     logLevel: 'warning',
   });
   return outfile;
+}
+
+/** Values for the template's CloudFormation references; any other reference is an error. */
+const REFERENCES: Readonly<Record<string, string>> = {
+  TABLE_NAME: 'Newsdesk-ArticlesTable-BENCH',
+  CURSOR_SECRET: 'BenchCursorSecret0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJK',
+};
+
+/**
+ * Each function's environment in Lambda, by route id: the variables of the synthesized
+ * template (synthesized without bundling, which takes seconds) plus those the Lambda
+ * runtime sets, with dummy credentials, and nothing from this process.
+ */
+export function lambdaEnvironments(): Map<string, Record<string, string>> {
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: object };
+  const outdir = mkdtempSync(join(tmpdir(), 'newsdesk-bench-synth-'));
+  const app = new App({
+    outdir,
+    context: { ...cdkJson.context, 'aws:cdk:enable-path-metadata': true, 'aws:cdk:bundling-stacks': [] },
+  });
+  const stack = new NewsdeskStack(app, 'Newsdesk');
+  const resources = app.synth().getStackByName(stack.stackName).template.Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }
+  >;
+  rmSync(outdir, { recursive: true, force: true });
+  const environments = new Map<string, Record<string, string>>();
+  for (const { Type, Properties, Metadata } of Object.values(resources)) {
+    const id = /^[^/]+\/([^/]+)\/Function\/Resource$/.exec(String(Metadata?.['aws:cdk:path']))?.[1];
+    if (Type !== 'AWS::Lambda::Function' || id === undefined) continue;
+    const variables = (Properties.Environment as { Variables?: Record<string, unknown> }).Variables ?? {};
+    environments.set(id, {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      AWS_REGION: 'us-east-1',
+      AWS_EXECUTION_ENV: `AWS_Lambda_${String(Properties.Runtime)}`,
+      AWS_LAMBDA_FUNCTION_NAME: `Newsdesk-${id}-BENCH`,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(Properties.MemorySize ?? 128),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      _X_AMZN_TRACE_ID: 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1',
+      TZ: ':UTC',
+      AWS_ACCESS_KEY_ID: 'ASIABENCHBENCHBENCH0',
+      AWS_SECRET_ACCESS_KEY: 'bench/bench/bench/bench/bench/bench/benc',
+      AWS_SESSION_TOKEN: 'BenchSessionToken',
+      // Lambda runs Node 24; the SDK's warning for older versions would only add noise here.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...Object.fromEntries(
+        Object.entries(variables).map(([name, value]) => {
+          const resolved = typeof value === 'string' ? value : REFERENCES[name];
+          if (resolved === undefined) throw new Error(`${id}: no bench value for the reference ${name}`);
+          return [name, resolved];
+        }),
+      ),
+    });
+  }
+  return environments;
 }

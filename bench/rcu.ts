@@ -1,141 +1,131 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoArticleStore, type ListQuery } from '../functions/core/store.ts';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../functions/core/table.ts';
-import { BENCH_TAG, sampleBody } from './fixtures.ts';
-import { capacityRecordingClient } from './sdk-hooks.ts';
-import { seedArticles } from './seed.ts';
+import { type CapacityProxy, startCapacityProxy } from './dynamodb.ts';
+import { type LambdaBundle, type LambdaProcess, routeEvent, startLambda } from './lambda.ts';
+import { batchWrite, benchArticle, seedThroughStub } from './seed.ts';
 
-/**
- * Read cost against table size: the same list pages on a table of 100 articles and on one
- * of 10 000, with the read capacity DynamoDB (Local) reports for their Queries.
- */
-
-export type PageKind = 'list first' | 'list deep' | 'tag first' | 'tag deep' | 'editor first';
-export const PAGE_KINDS: readonly PageKind[] = [
-  'list first',
-  'list deep',
-  'tag first',
-  'tag deep',
-  'editor first',
-];
+const PAGE = 20;
+const TAG = 'featured';
+/** How many pages in the deep page is (or the middle of a shorter list). */
+const DEEP = 50;
+const BODY = 'A first paragraph.\n\nA second one, with **some** emphasis.\n\nA third.';
 
 export interface PageCost {
-  readonly kind: PageKind;
-  /** 1-based page number. */
-  readonly page: number;
-  readonly items: number;
-  /** Read capacity units of the page's Queries. */
+  readonly page: string;
+  /** 1-based. */
+  readonly number: number;
   readonly rcu: number;
-  readonly queries: number;
-  /** Items the Queries read. */
-  readonly scanned: number;
 }
 
 export interface SizeCost {
   readonly articles: number;
   readonly tagged: number;
-  readonly itemsWritten: number;
-  readonly seedSeconds: number;
-  readonly pages: PageCost[];
+  readonly pages: readonly PageCost[];
 }
 
-export interface RcuOptions {
-  readonly sizes: readonly number[];
-  readonly pageSize: number;
-  /** How many pages a deep page is in (capped at the middle of the list). */
-  readonly deepPages: number;
-  /** Tagged articles at the largest size; smaller sizes get the same share, at least two pages. */
-  readonly taggedAtLargest: number;
-  readonly concurrency: number;
-  readonly onProgress?: (line: string) => void;
+/** Tagged articles in a table of `size`: a tenth, but at least two full pages. */
+export function taggedFor(size: number): number {
+  return Math.min(size, Math.max(Math.round(size / 10), 2 * PAGE + 1));
 }
 
-/** Tagged articles for a table of `size`: the same share as at the largest size, at least two full pages. */
-export function taggedFor(size: number, largest: number, taggedAtLargest: number, pageSize: number): number {
-  const share = Math.round((size * taggedAtLargest) / largest);
-  return Math.min(size, Math.max(share, 2 * pageSize + 1));
+/** Whether the `index`th of `count` articles is one of the `tagged`, spread evenly. */
+export function isTagged(index: number, count: number, tagged: number): boolean {
+  return Math.floor(((index + 1) * tagged) / count) > Math.floor((index * tagged) / count);
 }
 
-/** Pages to skip to reach the deep page: `deepPages`, or to the middle of a shorter list. */
-export function pagesToSkip(total: number, pageSize: number, deepPages: number): number {
-  const pages = Math.ceil(total / pageSize);
-  return Math.max(0, Math.min(deepPages, Math.floor(pages / 2)));
+/** Pages to skip to the deep page: `DEEP`, or to the middle of a shorter list. */
+export function pagesToSkip(total: number): number {
+  return Math.min(DEEP, Math.floor(Math.ceil(total / PAGE) / 2));
 }
 
-async function measurePages(
-  client: DynamoDBDocumentClient,
-  recorder: ReturnType<typeof capacityRecordingClient>['recorder'],
-  tableName: string,
-  size: number,
-  tagged: number,
-  options: RcuOptions,
-): Promise<PageCost[]> {
-  const store = new DynamoArticleStore(client, tableName);
-  const now = new Date();
-  const measure = async (kind: PageKind, query: ListQuery, total: number, skip: number) => {
-    let startKey: Record<string, string> | undefined;
-    for (let page = 0; page < skip; page++) {
-      const result = await store.list({ query, now, limit: options.pageSize, startKey });
-      startKey = result.lastKey;
-      if (startKey === undefined) throw new Error(`${kind}: the list ended after ${page + 1} pages`);
-    }
-    recorder.reset();
-    const result = await store.list({ query, now, limit: options.pageSize, startKey });
-    if (result.items.length !== Math.min(options.pageSize, total - skip * options.pageSize)) {
-      throw new Error(`${kind}: page ${skip + 1} holds ${result.items.length} items`);
-    }
-    return {
-      kind,
-      page: skip + 1,
-      items: result.items.length,
-      rcu: recorder.units,
-      queries: recorder.queries,
-      scanned: recorder.scanned,
-    };
-  };
-  const publicList: ListQuery = { kind: 'public', tag: null };
-  const tagList: ListQuery = { kind: 'public', tag: BENCH_TAG };
-  const deep = pagesToSkip(size, options.pageSize, options.deepPages);
-  const tagDeep = pagesToSkip(tagged, options.pageSize, options.deepPages);
-  return [
-    await measure('list first', publicList, size, 0),
-    await measure('list deep', publicList, size, deep),
-    await measure('tag first', tagList, tagged, 0),
-    await measure('tag deep', tagList, tagged, tagDeep),
-    await measure('editor first', { kind: 'editor', status: null }, size, 0),
-  ];
+/** The read capacity of page `skip + 1` of a list, following the cursors of the pages before it. */
+async function pageCost(
+  proxy: CapacityProxy,
+  lambda: LambdaProcess,
+  resource: string,
+  query: string,
+  skip: number,
+) {
+  const route = {
+    method: 'GET',
+    resource,
+    auth: resource.startsWith('/editor') ? 'editor' : 'public',
+  } as const;
+  let cursor: string | null = null;
+  for (let page = 0; page <= skip; page++) {
+    proxy.reset();
+    const after = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+    const reply = await lambda.invoke([routeEvent(route, { query: `limit=${PAGE}${query}${after}` })], 200);
+    cursor =
+      (JSON.parse(reply.responses[0]?.body ?? '{}') as { nextCursor?: string | null }).nextCursor ?? null;
+    if (cursor === null && page < skip) throw new Error(`${resource}?${query}: only ${page + 1} pages`);
+  }
+  return proxy.readUnits;
 }
 
-export async function measureReadCapacity(endpoint: string, options: RcuOptions): Promise<SizeCost[]> {
-  const { client, recorder } = capacityRecordingClient(endpoint);
-  const largest = Math.max(...options.sizes);
-  const body = sampleBody().split('\n\n').slice(0, 3).join('\n\n');
+/**
+ * The read capacity DynamoDB (Local) charges for the same list pages on a small and a large
+ * table. The create function writes the articles (to the stub, whose items are then copied
+ * into the table); the list functions read the pages through a proxy that adds up capacity.
+ */
+export async function measureReadCapacity(
+  endpoint: string,
+  sizes: readonly number[],
+  fns: {
+    readonly create: LambdaBundle;
+    readonly list: LambdaBundle;
+    readonly editorList: LambdaBundle;
+    readonly feed: LambdaBundle;
+  },
+  log: (line: string) => void,
+): Promise<SizeCost[]> {
+  const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials });
+  const proxy = await startCapacityProxy(endpoint);
   const results: SizeCost[] = [];
   try {
-    for (const size of options.sizes) {
-      const tableName = `newsdesk-bench-${size}-${Date.now()}`;
+    for (const size of sizes) {
+      const tableName = `newsdesk-bench-${size}`;
       await client.send(new CreateTableCommand(createTableInput(tableName)));
-      const tagged = taggedFor(size, largest, options.taggedAtLargest, options.pageSize);
-      const started = performance.now();
-      const itemsWritten = await seedArticles(client, {
-        tableName,
-        count: size,
-        tagged,
-        tag: BENCH_TAG,
-        newest: new Date(Date.now() - 60 * 60_000),
-        body,
-        concurrency: options.concurrency,
-      });
-      const seedSeconds = (performance.now() - started) / 1000;
-      options.onProgress?.(
-        `seeded ${size} articles (${tagged} tagged ${BENCH_TAG}, ${itemsWritten} items) in ${seedSeconds.toFixed(1)} s`,
+      const tagged = taggedFor(size);
+      const articles = Array.from({ length: size }, (_, i) =>
+        benchArticle(i, BODY, isTagged(i, size, tagged) ? [TAG] : []),
       );
-      const pages = await measurePages(client, recorder, tableName, size, tagged, options);
-      results.push({ articles: size, tagged, itemsWritten, seedSeconds, pages });
+      const { stub } = await seedThroughStub(fns.create, articles);
+      await batchWrite(client, tableName, stub.items());
+      await stub.close();
+      log(`rcu: ${size} articles (${tagged} tagged ${TAG}) written`);
+      const env = { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: proxy.endpoint };
+      const list = await startLambda('ListArticles', fns.list.file, { ...fns.list.env, ...env });
+      const editorList = await startLambda('EditorListArticles', fns.editorList.file, {
+        ...fns.editorList.env,
+        ...env,
+      });
+      const feed = await startLambda('RssFeed', fns.feed.file, { ...fns.feed.env, ...env });
+      try {
+        const pages: [string, LambdaProcess, string, string, number][] = [
+          ['list first', list, '/articles', '', 0],
+          ['list deep', list, '/articles', '', pagesToSkip(size)],
+          ['tag first', list, '/articles', `&tag=${TAG}`, 0],
+          ['tag deep', list, '/articles', `&tag=${TAG}`, pagesToSkip(tagged)],
+          ['editor first', editorList, '/editor/articles', '', 0],
+        ];
+        const costs: PageCost[] = [];
+        for (const [page, lambda, resource, query, skip] of pages) {
+          costs.push({ page, number: skip + 1, rcu: await pageCost(proxy, lambda, resource, query, skip) });
+        }
+        // The feed: its newest entries with their content (a Query and a BatchGetItem).
+        proxy.reset();
+        await feed.invoke([routeEvent({ method: 'GET', resource: '/feed.xml', auth: 'public' }, {})], 200);
+        costs.push({ page: 'feed', number: 1, rcu: proxy.readUnits });
+        results.push({ articles: size, tagged, pages: costs });
+      } finally {
+        await Promise.all([list.stop(), editorList.stop(), feed.stop()]);
+      }
     }
     return results;
   } finally {
     client.destroy();
+    await proxy.close();
   }
 }

@@ -1,95 +1,77 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ArticleService } from '../functions/core/articles.ts';
-import { DynamoArticleStore } from '../functions/core/store.ts';
-import { BENCH_CURSOR_SECRET } from './env.ts';
-import { articleInput, EDITOR_ARN } from './fixtures.ts';
-import { capturingClient, type PlainItem } from './sdk-hooks.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { PROJECT_ROOT } from '../lib/paths.ts';
+import { parseSeedArticle } from '../local/seed.ts';
+import { startStub, type WireItem } from './dynamodb.ts';
+import { type LambdaBundle, type LambdaResponse, routeEvent, startLambda } from './lambda.ts';
+
+export type ArticleInput = ReturnType<typeof parseSeedArticle>;
+
+/** The project's sample article (fixtures/seed-article.md, a ~3 KB news story), as POSTed. */
+export function sampleArticle(): ArticleInput {
+  return parseSeedArticle(readFileSync(join(PROJECT_ROOT, 'fixtures', 'seed-article.md'), 'utf8'));
+}
+
+/** The `i`th of the bench's other articles, each a minute older than the one before. */
+export function benchArticle(i: number, body: string, tags: string[]): ArticleInput {
+  return {
+    slug: `bench-article-${i}`,
+    title: `Benchmark article ${i}`,
+    summary: 'A summary of about one line, as list pages show it under the title.',
+    body,
+    author: 'Newsdesk Bench',
+    tags,
+    status: 'published',
+    publishedAt: new Date(Date.parse('2024-05-01T00:00:00Z') - i * 60_000).toISOString(),
+  };
+}
+
+const CREATE_ROUTE = { method: 'POST', resource: '/editor/articles', auth: 'editor' } as const;
 
 /**
- * Fills a table fast with the items the application itself would write: each article goes
- * through `ArticleService.create` and `DynamoArticleStore` (Markdown rendered, keys, index
- * attributes and tag entries as in production), on a client that captures the transaction
- * instead of sending it; the captured items are then written with BatchWriteItem, 25 at a
- * time, a few requests in flight.
+ * Writes `articles` the way an editor would: each one POSTed to the create function's bundle,
+ * which writes to a fresh stub. The stub then holds exactly the items the store writes;
+ * `responses` are the create function's answers.
  */
-
-const BATCH = 25;
-const STEP_MS = 60_000;
-
-export interface SeedPlan {
-  readonly tableName: string;
-  /** How many articles. */
-  readonly count: number;
-  /** How many of them carry `tag` (spread evenly); the others carry no tag. */
-  readonly tagged: number;
-  readonly tag: string;
-  /** The newest article's publication time; each next one is a minute older. */
-  readonly newest: Date;
-  readonly body: string;
-  /** BatchWriteItem requests in flight. */
-  readonly concurrency: number;
-}
-
-const pad = (n: number) => String(n).padStart(6, '0');
-
-/** Index of the articles that carry the plan's tag: `tagged` of them, evenly spread. */
-export function isTagged(index: number, count: number, tagged: number): boolean {
-  if (tagged <= 0) return false;
-  if (tagged >= count) return true;
-  return Math.floor(((index + 1) * tagged) / count) > Math.floor((index * tagged) / count);
-}
-
-async function writeBatch(client: DynamoDBDocumentClient, tableName: string, items: PlainItem[]) {
-  let requests = items.map((Item) => ({ PutRequest: { Item } }));
-  for (let attempt = 0; requests.length > 0; attempt++) {
-    if (attempt > 10) throw new Error('BatchWriteItem kept returning unprocessed items');
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-    const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-    const unprocessed = result.UnprocessedItems?.[tableName] ?? [];
-    requests = unprocessed.flatMap((request) =>
-      request.PutRequest?.Item === undefined ? [] : [{ PutRequest: { Item: request.PutRequest.Item } }],
-    );
-  }
-}
-
-/** Seeds `plan.count` articles; resolves to the number of items written. */
-export async function seedArticles(client: DynamoDBDocumentClient, plan: SeedPlan): Promise<number> {
-  const capture = capturingClient();
-  let now = plan.newest;
-  const service = new ArticleService({
-    store: new DynamoArticleStore(capture.client, plan.tableName),
-    cursorSecret: BENCH_CURSOR_SECRET,
-    clock: () => now,
-  });
-  let pending: PlainItem[] = [];
-  let written = 0;
-  const inFlight = new Set<Promise<void>>();
-  const flush = async (items: PlainItem[]) => {
-    const write = writeBatch(client, plan.tableName, items).then(() => {
-      inFlight.delete(write);
-    });
-    inFlight.add(write);
-    written += items.length;
-    if (inFlight.size >= plan.concurrency) await Promise.race(inFlight);
-  };
-  for (let i = 0; i < plan.count; i++) {
-    now = new Date(plan.newest.getTime() - i * STEP_MS);
-    await service.create(
-      articleInput({
-        slug: `article-${pad(i)}`,
-        body: plan.body,
-        publishedAt: now.toISOString(),
-        tags: isTagged(i, plan.count, plan.tagged) ? [plan.tag] : [],
-      }),
-      EDITOR_ARN,
-    );
-    pending.push(...capture.take());
-    while (pending.length >= BATCH) {
-      await flush(pending.slice(0, BATCH));
-      pending = pending.slice(BATCH);
+export async function seedThroughStub(create: LambdaBundle, articles: readonly ArticleInput[]) {
+  const stub = await startStub();
+  const lambda = await startLambda('seed', create.file, { ...create.env, DYNAMODB_ENDPOINT: stub.endpoint });
+  const responses: LambdaResponse[] = [];
+  try {
+    for (let start = 0; start < articles.length; start += 500) {
+      const events = articles.slice(start, start + 500).map((body) => routeEvent(CREATE_ROUTE, { body }));
+      responses.push(...(await lambda.invoke(events, 201)).responses);
     }
+    return { stub, responses };
+  } catch (error) {
+    await stub.close();
+    throw error;
+  } finally {
+    await lambda.stop();
   }
-  if (pending.length > 0) await flush(pending);
-  await Promise.all(inFlight);
-  return written;
+}
+
+/** Writes `items` to `tableName` with BatchWriteItem, 25 a request, four requests in flight. */
+export async function batchWrite(client: DynamoDBClient, tableName: string, items: readonly WireItem[]) {
+  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
+    items.slice(i * 25, i * 25 + 25),
+  );
+  const worker = async () => {
+    for (let batch = batches.pop(); batch !== undefined; batch = batches.pop()) {
+      let requests: WriteRequest[] = batch.map((item) => ({
+        PutRequest: { Item: item as Record<string, AttributeValue> },
+      }));
+      while (requests.length > 0) {
+        const command = new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } });
+        requests = (await client.send(command)).UnprocessedItems?.[tableName] ?? [];
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
 }

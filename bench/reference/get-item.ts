@@ -1,23 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 
-/**
- * The reference of the benchmark: the smallest "fetch one item" Lambda there is. A
- * Document client built once at module scope, one GetCommand per request, the item
- * returned as JSON. No validation, no logging, no middleware: what any handler that
- * reads DynamoDB pays at least. Bundled with the same esbuild settings as Newsdesk's
- * functions (lib/bundling.ts).
- */
+// The read reference: the smallest handler that fetches an article, with what any DynamoDB
+// read pays at least. One Document client at module scope, one GetCommand per request, the
+// item answered as JSON; no validation, logging or middleware.
 
 const client = DynamoDBDocumentClient.from(
   new DynamoDBClient(process.env.DYNAMODB_ENDPOINT ? { endpoint: process.env.DYNAMODB_ENDPOINT } : {}),
 );
 
-interface Event {
-  readonly pathParameters?: { readonly slug?: string } | null;
-}
-
-export const handler = async (event: Event) => {
+export const handler = async (event: { pathParameters?: { slug?: string } | null }) => {
   const { Item } = await client.send(
     new GetCommand({
       TableName: process.env.TABLE_NAME,

@@ -1,55 +1,60 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 
-/**
- * The write reference of the benchmark: the smallest "write one article" Lambda that keeps
- * what Newsdesk keeps in one transaction. A Document client built once at module scope; per
- * request, the JSON body as it comes, written as the article's head (only if the slug is
- * free), its first revision and one entry per tag, in one TransactWriteCommand. No
- * validation, no Markdown, no logging, no middleware. It is not a target: the bench sets
- * the writes' time beside it to tell what Newsdesk's code adds to the transaction itself.
- * Bundled with the same esbuild settings as Newsdesk's functions (lib/bundling.ts).
- */
+// The write reference: the smallest handler that writes an article as Newsdesk keeps it,
+// with what any such write pays at least. One Document client at module scope; per request,
+// the JSON body as it comes, written in one TransactWriteCommand as the article's head (only
+// if the slug is free, for a create), its revision and one entry per tag. For a request to
+// an existing article (a slug in the path: update, take-down) it first reads the head with
+// a consistent GetCommand, as Newsdesk's editor writes do. No validation, Markdown, logging
+// or middleware.
 
 const client = DynamoDBDocumentClient.from(
   new DynamoDBClient(process.env.DYNAMODB_ENDPOINT ? { endpoint: process.env.DYNAMODB_ENDPOINT } : {}),
 );
-
 interface Event {
   readonly body?: string | null;
-}
-
-interface Article {
-  readonly slug: string;
-  readonly title: string;
-  readonly body: string;
-  readonly tags?: readonly string[];
-  readonly publishedAt?: string;
-  readonly [field: string]: unknown;
+  readonly pathParameters?: { readonly slug?: string } | null;
 }
 
 export const handler = async (event: Event) => {
-  const article = JSON.parse(event.body ?? '{}') as Article;
+  const TableName = process.env.TABLE_NAME;
+  const input = JSON.parse(event.body ?? '{}') as { slug?: string; tags?: string[]; publishedAt?: string };
+  const slug = event.pathParameters?.slug ?? input.slug ?? '';
+  const pk = `ARTICLE#${slug}`;
+  let version = 1;
+  if (event.pathParameters?.slug !== undefined) {
+    const { Item } = await client.send(
+      new GetCommand({ TableName, Key: { pk, sk: 'A' }, ConsistentRead: true }),
+    );
+    version = Number(Item?.version ?? 0) + 1;
+  }
   const now = new Date().toISOString();
-  const { body, ...listed } = article;
-  const head = { ...article, pk: `ARTICLE#${article.slug}`, sk: 'A', version: 1, createdAt: now };
-  const sortKey = `${article.publishedAt ?? now}#${article.slug}`;
+  const head = { ...input, slug, pk, sk: 'A', version, updatedAt: now };
+  const { body: _body, ...listed } = head as typeof head & { body?: string };
   await client.send(
     new TransactWriteCommand({
       TransactItems: [
         {
           Put: {
-            TableName: process.env.TABLE_NAME,
+            TableName,
             Item: head,
-            ConditionExpression: 'attribute_not_exists(pk)',
+            ...(version === 1 ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
           },
         },
-        { Put: { TableName: process.env.TABLE_NAME, Item: { ...head, sk: 'R#0000000001' } } },
-        ...(article.tags ?? []).map((tag) => ({
-          Put: { TableName: process.env.TABLE_NAME, Item: { ...listed, pk: `TAG#${tag}`, sk: sortKey } },
+        { Put: { TableName, Item: { ...head, sk: `R#${String(version).padStart(10, '0')}` } } },
+        ...(input.tags ?? []).map((tag) => ({
+          Put: {
+            TableName,
+            Item: { ...listed, pk: `TAG#${tag}`, sk: `${input.publishedAt ?? now}#${slug}` },
+          },
         })),
       ],
     }),
   );
-  return { statusCode: 201, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(head) };
+  return {
+    statusCode: version === 1 ? 201 : 200,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(head),
+  };
 };

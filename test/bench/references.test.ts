@@ -40,34 +40,40 @@ describe('the reference (bare GetItem)', () => {
 });
 
 describe('the write reference (bare transaction)', () => {
-  const article = {
-    slug: 'a',
-    title: 'A',
-    body: '# A\n\nText.',
-    tags: ['news', 'featured'],
-    status: 'published',
-    publishedAt: '2025-01-01T06:00:00Z',
-  };
+  const article = { slug: 'a', title: 'A', body: '# A\n\nText.', tags: ['news'] };
 
-  it('writes head (if the slug is free), first revision and one entry per tag in one transaction', async () => {
+  it('writes head (only if the slug is free), revision and tag entries in one transaction', async () => {
     ddb.on(TransactWriteCommand).resolves({});
     const result = await transactWrite({ body: JSON.stringify(article) });
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
     const calls = ddb.commandCalls(TransactWriteCommand);
     expect(calls).toHaveLength(1);
-    const puts = (calls[0]?.args[0].input.TransactItems ?? []).map((item) => item.Put);
-    expect(puts.map((put) => [put?.TableName, put?.Item?.pk, put?.Item?.sk])).toEqual([
-      [TABLE, 'ARTICLE#a', 'A'],
-      [TABLE, 'ARTICLE#a', 'R#0000000001'],
-      [TABLE, 'TAG#news', '2025-01-01T06:00:00Z#a'],
-      [TABLE, 'TAG#featured', '2025-01-01T06:00:00Z#a'],
-    ]);
-    expect(puts[0]?.ConditionExpression).toBe('attribute_not_exists(pk)');
-    // Head and revision carry the body; tag entries carry the listed fields only.
-    expect(puts[0]?.Item).toMatchObject({ ...article, version: 1 });
-    expect(puts[1]?.Item).toMatchObject({ body: article.body });
-    expect(puts[2]?.Item).not.toHaveProperty('body');
-    expect(puts[2]?.Item).toMatchObject({ title: 'A', status: 'published' });
+    const [head, revision, tag, ...others] = (calls[0]?.args[0].input.TransactItems ?? []).map(
+      (item) => item.Put,
+    );
+    expect(others).toEqual([]);
+    expect(head).toMatchObject({ TableName: TABLE, ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(head?.Item).toMatchObject({ ...article, pk: 'ARTICLE#a', sk: 'A', version: 1 });
+    expect(revision?.Item).toMatchObject({ pk: 'ARTICLE#a', sk: 'R#0000000001', body: article.body });
+    expect(tag?.Item).toMatchObject({ pk: 'TAG#news', title: 'A' });
+    expect(tag?.Item?.body).toBeUndefined();
     expect(result.statusCode).toBe(201);
-    expect(JSON.parse(result.body)).toMatchObject({ pk: 'ARTICLE#a', sk: 'A', title: 'A' });
+  });
+
+  it('reads the head first when it replaces an existing article', async () => {
+    ddb.on(GetCommand).resolves({ Item: { pk: 'ARTICLE#a', sk: 'A', version: 4 } });
+    ddb.on(TransactWriteCommand).resolves({});
+    const { slug: _slug, ...fields } = article;
+    const result = await transactWrite({ body: JSON.stringify(fields), pathParameters: { slug: 'a' } });
+    expect(ddb.commandCalls(GetCommand).map((call) => call.args[0].input)).toEqual([
+      { TableName: TABLE, Key: { pk: 'ARTICLE#a', sk: 'A' }, ConsistentRead: true },
+    ]);
+    const [head, revision] = (
+      ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? []
+    ).map((item) => item.Put);
+    expect(head?.ConditionExpression).toBeUndefined();
+    expect(head?.Item).toMatchObject({ slug: 'a', version: 5 });
+    expect(revision?.Item).toMatchObject({ sk: 'R#0000000005' });
+    expect(result.statusCode).toBe(200);
   });
 });
