@@ -4,7 +4,7 @@
  * skipped (`aws:cdk:bundling-stacks: []`): stack.test.ts builds the real bundles.
  */
 import { describe, expect, it } from 'vitest';
-import { PUBLIC_ALLOW_HEADERS } from '../../functions/core/routes.ts';
+import { PUBLIC_ALLOW_HEADERS } from '../../functions/core/contract.ts';
 import { MAX_MAPPING_TEMPLATE_BYTES, openApiTemplate } from '../../lib/newsdesk-api.ts';
 import { OPENAPI_CACHE_CONTROL, OPENAPI_CONTENT_TYPE, readOpenApiFile } from '../../openapi/file.ts';
 import { synthesize } from './synth.ts';

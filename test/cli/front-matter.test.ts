@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { formatFileError, parseArticleMarkdown, validateArticle } from '../../cli/front-matter.ts';
 import { parseSeedArticle } from '../../local/seed.ts';
 
@@ -34,8 +34,7 @@ describe('parseArticleMarkdown', () => {
 
   it('validates the sample file with the API schema', () => {
     const result = validateArticle(parseArticleMarkdown(SEED));
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    assert(result.ok, 'the article is valid');
     expect(result.slug).toBe('biden-partially-lifts-ban-on-ukraine-using-us-weapons-to-strike-inside-russia');
     expect(result.article.status).toBe('published');
     expect(result.hasPublishedAt).toBe(true);
@@ -130,8 +129,7 @@ describe('parseArticleMarkdown', () => {
     const result = validateArticle(parseArticleMarkdown('---\ntitle: T\nsummary:\nauthor: ~\n---\nB\n'), {
       status: 'draft',
     });
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    assert(result.ok, 'the article is valid');
     expect(result.article).toMatchObject({ status: 'draft', summary: null, author: null, tags: [] });
     expect(result.hasPublishedAt).toBe(false);
   });

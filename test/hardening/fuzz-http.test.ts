@@ -6,11 +6,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../local/server.ts';
+import { type Credentials, signedFetch, signedHeaders } from '../support/sigv4.ts';
 import { badSlug, hostileText, oddEtag, XSS_PAYLOADS } from './arbitraries.ts';
 import { type Answer, answerViolations } from './checks.ts';
 import { checkConsistency } from './invariants.ts';
+import { rawRequest } from './raw-http.ts';
 import type { RouteKey } from './routes.ts';
-import { type EditorCredentials, rawRequest, signedFetch, signedHeaders } from './signing.ts';
 import { describeDiff, diff, rawClient, restore, type Snapshot, scanAll, snapshot } from './table.ts';
 
 /**
@@ -24,7 +25,7 @@ import { describeDiff, diff, rawClient, restore, type Snapshot, scanAll, snapsho
 const RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 400);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 
-const credentials: EditorCredentials = {
+const credentials: Credentials = {
   accessKeyId: 'AKIDFUZZHTTP00000001',
   secretAccessKey: 'fuzz-http-secret-key-0123456789abcdefghij',
 };
@@ -48,13 +49,12 @@ beforeAll(async () => {
   });
   raw = rawClient(inject('dynamodbEndpoint'));
   const create = async (body: Record<string, unknown>) => {
-    const answer = await signedFetch(credentials, {
+    const answer = await signedFetch(credentials, `${server.url}/editor/articles`, {
       method: 'POST',
-      url: `${server.url}/editor/articles`,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    expect(answer.status, answer.text).toBe(201);
+    expect(answer.status, await answer.text()).toBe(201);
     etags[String(body.slug)] = answer.headers.get('etag') ?? '';
   };
   await create({
@@ -73,10 +73,7 @@ beforeAll(async () => {
   });
   await create({ slug: 'draft', title: 'Draft', body: 'Draft', status: 'draft' });
   await create({ slug: 'gone', title: 'Gone', body: 'Gone' });
-  const gone = await signedFetch(credentials, {
-    method: 'DELETE',
-    url: `${server.url}/editor/articles/gone`,
-  });
+  const gone = await signedFetch(credentials, `${server.url}/editor/articles/gone`, { method: 'DELETE' });
   expect(gone.status).toBe(204);
   delete etags.gone;
   baseline = await snapshot(raw, server.tableName);
@@ -371,9 +368,8 @@ async function send(c: HttpCase): Promise<Answer> {
     const signingDate = c.signing === 'expired' ? new Date(Date.now() - 10 * 60_000) : undefined;
     let signed: Record<string, string>;
     try {
-      signed = await signedHeaders(keys, {
+      signed = await signedHeaders(keys, url, {
         method: c.method,
-        url,
         headers: contentType === undefined ? {} : { 'content-type': contentType },
         ...(c.body === undefined ? {} : { body: c.body }),
         ...(signingDate === undefined ? {} : { signingDate }),

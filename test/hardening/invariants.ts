@@ -74,7 +74,8 @@ function versionContent(
     if (!Number.isInteger(expected) || expected < 1) return `has no ${field} and no ${field}Slices`;
     if (parts.length !== expected) return `says ${expected} ${field} slices, found ${parts.length}`;
     const other = parts.find((part) => part.version !== version);
-    if (other !== undefined) return `${String(other[SK])} is version ${String(other.version)}, not ${version}`;
+    if (other !== undefined)
+      return `${String(other[SK])} is version ${String(other.version)}, not ${version}`;
     if (parts.some((part) => typeof part.text !== 'string')) return `a ${field} slice holds no text`;
     content[field] = parts.map((part) => String(part.text)).join('');
   }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { rawRequest, signedFetch, signedHeaders } from './signing.ts';
+import { signedFetch, signedHeaders } from '../support/sigv4.ts';
+import { rawRequest } from './raw-http.ts';
 
 /**
  * No secret ever reaches the logs: the local server runs as `npm start` does (a child
@@ -82,9 +83,8 @@ beforeAll(async () => {
 
   const send = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers = await signedHeaders(credentials, {
+    const headers = await signedHeaders(credentials, `${url}${path}`, {
       method,
-      url: `${url}${path}`,
       headers: { ...(text === undefined ? {} : { 'content-type': 'application/json' }), ...extra },
       ...(text === undefined ? {} : { body: text }),
     });
@@ -120,9 +120,8 @@ beforeAll(async () => {
   expect(
     (await send('POST', '/editor/articles', { title: 'x', body: SECRETS.rejectedBody, tags: 'nope' })).status,
   ).toBe(400);
-  const tamperedHeaders = await signedHeaders(credentials, {
+  const tamperedHeaders = await signedHeaders(credentials, `${url}/editor/articles`, {
     method: 'POST',
-    url: `${url}/editor/articles`,
     headers: { 'content-type': 'application/json' },
     body: '{}',
   });
@@ -151,7 +150,7 @@ beforeAll(async () => {
     ],
   });
   expect(publicRead.status).toBe(200);
-  const deleted = await signedFetch(credentials, { method: 'DELETE', url: `${url}/editor/articles/logged` });
+  const deleted = await signedFetch(credentials, `${url}/editor/articles/logged`, { method: 'DELETE' });
   expect(deleted.status).toBe(204);
   // Let the last lines flush.
   await new Promise((resolve) => setTimeout(resolve, 300));

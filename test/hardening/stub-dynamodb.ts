@@ -34,7 +34,6 @@ export interface Attempt {
   /** 1-based attempt number for this operation. */
   readonly n: number;
   readonly fault: Fault;
-  readonly at: number;
 }
 
 export type Plan = (operation: string, n: number) => Fault;
@@ -125,7 +124,7 @@ export async function startStubDynamoDb(options: { upstream: string; plan: Plan 
     const n = (counts.get(operation) ?? 0) + 1;
     counts.set(operation, n);
     const fault = plan(operation, n);
-    attempts.push({ operation, n, fault, at: Date.now() });
+    attempts.push({ operation, n, fault });
     const error = ERRORS[fault];
     if (error !== undefined) {
       const payload = JSON.stringify({ __type: error.type, message: error.message });

@@ -9,11 +9,7 @@ import {
   PreconditionFailedError,
   PreconditionRequiredError,
 } from '../../functions/core/errors.ts';
-import {
-  InvalidStartKeyError,
-  SlugTakenError,
-  VersionMismatchError,
-} from '../../functions/core/store/errors.ts';
+import { InvalidStartKeyError, SlugTakenError } from '../../functions/core/store/errors.ts';
 import { type Clock, fixedClock, localService, TEST_CURSOR_SECRET } from '../support/dynamodb.ts';
 
 const EDITOR = 'arn:aws:iam::000000000000:user/alice';
@@ -90,26 +86,6 @@ describe('article store on DynamoDB Local', () => {
     await expect(service.update('missing', etag, input(), EDITOR)).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it('lets exactly one of several writers holding the same ETag win', async () => {
-    const { etag } = await service.create(input({ slug: 'race', title: 'start' }), EDITOR);
-    const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) =>
-        service.update('race', etag, input({ title: `writer ${i}` }), EDITOR),
-      ),
-    );
-    const won = results.filter((r) => r.status === 'fulfilled');
-    const lost = results.filter((r) => r.status === 'rejected');
-    expect(won).toHaveLength(1);
-    // A loser either read the winner's version (the service refuses its ETag) or lost the
-    // write's condition (the store says so); both answer 412.
-    for (const r of lost) {
-      const reason: unknown = (r as PromiseRejectedResult).reason;
-      expect(reason instanceof PreconditionFailedError || reason instanceof VersionMismatchError).toBe(true);
-    }
-    const final = await service.getForEditor('race');
-    expect(final.article.version).toBe(2);
-  });
-
   it('keeps tag entries and revisions in step with every write, in one transaction', async () => {
     const first = await service.create(input({ slug: 'tagged', tags: ['alpha', 'beta'] }), EDITOR);
     const second = await service.update(
@@ -147,10 +123,7 @@ describe('article store on DynamoDB Local', () => {
       [2, 'retagged'],
     ]);
     // Each revision keeps its content too (inside the item, as it is small).
-    expect(revisions.map((r) => r.body)).toEqual([
-      'Some *Markdown*.',
-      'Some *Markdown*.',
-    ]);
+    expect(revisions.map((r) => r.body)).toEqual(['Some *Markdown*.', 'Some *Markdown*.']);
     const head = items.find((i) => i.sk === 'A');
     expect(head).toMatchObject({ version: 3, takenDownBy: OTHER, title: 'retagged' });
   });

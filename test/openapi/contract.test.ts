@@ -6,7 +6,9 @@
  * zod response schemas of openapi/schemas.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type * as z from 'zod';
 import { type LocalServer, startLocalServer } from '../../local/server.ts';
@@ -20,7 +22,7 @@ import {
   PublicPageSchema,
 } from '../../openapi/schemas.ts';
 import { compileSchema, createAjv, deref, responseSpec } from '../../openapi/validate.ts';
-import { signedFetch, tempDataDir } from '../e2e/support/server.ts';
+import { type Credentials, type SignOptions, signedFetch } from '../support/sigv4.ts';
 
 const SEED_SLUG = 'biden-partially-lifts-ban-on-ukraine-using-us-weapons-to-strike-inside-russia';
 const committed = readOpenApiFile();
@@ -28,7 +30,7 @@ const doc = JSON.parse(committed) as JsonObject;
 const ajv = createAjv(doc);
 
 let server: LocalServer;
-let credentials: { accessKeyId: string; secretAccessKey: string };
+let credentials: Credentials;
 const json = { 'content-type': 'application/json' };
 const checked = new Set<string>();
 
@@ -36,7 +38,7 @@ beforeAll(async () => {
   credentials = { accessKeyId: 'AKIACONTRACTTEST0001', secretAccessKey: `contract-${randomUUID()}` };
   server = await startLocalServer({
     port: 0,
-    dataDir: tempDataDir(),
+    dataDir: mkdtempSync(join(tmpdir(), 'newsdesk-contract-')),
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     tableName: `newsdesk-contract-${randomUUID().slice(0, 8)}`,
     editor: credentials,
@@ -73,8 +75,8 @@ afterAll(async () => {
   );
 });
 
-const signed = (path: string, options: Parameters<typeof signedFetch>[2] = {}) =>
-  signedFetch({ credentials }, `${server.url}${path}`, options);
+const signed = (path: string, options: SignOptions = {}) =>
+  signedFetch(credentials, `${server.url}${path}`, options);
 
 /**
  * Checks a response against the operation `method template` of the document and returns

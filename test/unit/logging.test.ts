@@ -1,5 +1,4 @@
-import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as createArticle } from '../../functions/create-article.ts';
@@ -39,7 +38,7 @@ describe('structured logs', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
   it('logs requests answered below 500 at DEBUG only (API Gateway logs every request)', async () => {
-    ddb.on(GetItemCommand).resolves({});
+    ddb.on(GetCommand).resolves({});
     const event = apiEvent({
       method: 'GET',
       resource: '/articles/{slug}',
@@ -70,7 +69,7 @@ describe('structured logs', () => {
   });
 
   it('logs a request answered with 500 or more at WARN, with request id, route, status and latency', async () => {
-    ddb.on(GetItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    ddb.on(GetCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     await invoke(
       getArticle,
       apiEvent({
@@ -93,7 +92,7 @@ describe('structured logs', () => {
   });
 
   it('never logs an article body or an Authorization header, even on failure', async () => {
-    ddb.on(TransactWriteItemsCommand).rejects(new Error('boom'));
+    ddb.on(TransactWriteCommand).rejects(new Error('boom'));
     const secretBody = 'SECRET-BODY-TEXT-1234';
     const authorization =
       'AWS4-HMAC-SHA256 Credential=AKIDSECRET/20260101/us-east-1/execute-api/aws4_request';
