@@ -1,22 +1,13 @@
-import { etagOfBody, SLUG_PATTERN } from './core/article-model.ts';
+import { etagOfBody } from './core/article-model.ts';
 import { type ArticleReader, matchesEtag } from './core/article-reader.ts';
-import { ValidationError } from './core/errors.ts';
-import { empty, httpHandler, json, parseLimit, publicCache } from './core/http.ts';
+import { empty, httpHandler, json, parseLimit, parseTag, publicCache } from './core/http.ts';
 import { defaultArticleReader } from './core/read-deps.ts';
 
 /** GET /articles?limit=&cursor=&tag=: visible articles, newest first, paged by cursor. */
 export const makeHandler = (service: ArticleReader = defaultArticleReader()) =>
   httpHandler({ name: 'GET /articles', auth: 'public' }, async (request) => {
     const limit = parseLimit(request.query('limit'));
-    const tag = request.query('tag');
-    if (tag !== undefined && (!SLUG_PATTERN.test(tag) || tag.length > 40)) {
-      throw new ValidationError('The tag is not a valid tag.', [
-        {
-          path: 'tag',
-          message: 'must be lower-case letters and digits separated by single hyphens, at most 40',
-        },
-      ]);
-    }
+    const tag = parseTag(request.query('tag'));
     const page = await service.listPublic({ limit, cursor: request.query('cursor'), tag });
     const response = json(200, page, publicCache());
     const etag = etagOfBody(response.body);

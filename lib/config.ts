@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import * as z from 'zod';
+import { parseSiteSettings, type SiteSettings, SiteSettingsError } from '../functions/core/site.ts';
 
 /**
  * Deployment configuration, read once from CDK context (`cdk.json`, or `-c key=value`
@@ -125,4 +126,35 @@ export function readNewsdeskConfig(scope: Construct): NewsdeskConfig {
     if (value !== undefined) raw[key] = value;
   }
   return parseNewsdeskConfig(raw);
+}
+
+/**
+ * The site settings (API.md "Site settings") from the CDK context `site`: an object in
+ * cdk.json, or JSON on the command line (`-c 'site={"url":"https://news.example.com"}'`).
+ * `site.url` is required (no default a deployment could mean); the other settings take the
+ * contract's defaults. Fails synth with a message naming each bad setting (`site.url`, ...).
+ */
+export function readSiteSettings(scope: Construct): SiteSettings {
+  let raw: unknown = scope.node.tryGetContext('site') ?? {};
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      throw new ConfigurationError(
+        'Invalid Newsdesk CDK context: site must be a JSON object of site settings',
+      );
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigurationError('Invalid Newsdesk CDK context: site must be an object of site settings');
+  }
+  try {
+    // An empty default URL: a missing site.url is reported as such.
+    return parseSiteSettings(raw as Record<string, unknown>, { url: '' });
+  } catch (error) {
+    if (error instanceof SiteSettingsError) {
+      throw new ConfigurationError(`Invalid Newsdesk CDK context: ${error.message}`);
+    }
+    throw error;
+  }
 }

@@ -3,8 +3,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteDefinition } from '../functions/core/routes.ts';
+import { type SiteSettings, siteSettingsEnv } from '../functions/core/site.ts';
 import { ArticlesTable } from './articles-table.ts';
-import { type NewsdeskConfig, readNewsdeskConfig } from './config.ts';
+import { type NewsdeskConfig, readNewsdeskConfig, readSiteSettings } from './config.ts';
 import { EditorAccess } from './editor-access.ts';
 import { acknowledge } from './nag.ts';
 import { NewsdeskApi } from './newsdesk-api.ts';
@@ -21,6 +22,11 @@ export interface NewsdeskStackProps extends StackProps {
    * @default ROUTES
    */
   readonly routes?: readonly RouteDefinition[];
+  /**
+   * The front end's name, URLs and language, for feeds and sitemaps.
+   * @default - read from CDK context `site` and validated (`readSiteSettings`)
+   */
+  readonly site?: SiteSettings;
 }
 
 /**
@@ -29,6 +35,7 @@ export interface NewsdeskStackProps extends StackProps {
  */
 export class NewsdeskStack extends Stack {
   readonly config: NewsdeskConfig;
+  readonly site: SiteSettings;
   readonly table: ArticlesTable;
   /** Key material of the sealed list cursors (`CURSOR_SECRET`). */
   readonly cursorSecret: secretsmanager.Secret;
@@ -41,6 +48,7 @@ export class NewsdeskStack extends Stack {
     const config = props.config ?? readNewsdeskConfig(this);
     const routes = props.routes ?? ROUTES;
     this.config = config;
+    this.site = props.site ?? readSiteSettings(this);
 
     this.table = new ArticlesTable(this, 'Articles');
 
@@ -80,7 +88,8 @@ export class NewsdeskStack extends Stack {
       const fn = new NewsdeskFunction(this, route.id, {
         entry: route.entry,
         description: `Newsdesk ${route.method} ${route.resource}`,
-        environment,
+        // Only the functions that speak of the front end's URLs get the site settings.
+        environment: route.siteSettings ? { ...environment, ...siteSettingsEnv(this.site) } : environment,
         memorySize: config.memorySize,
         timeout: Duration.seconds(config.functionTimeoutSeconds),
         logRetention: config.logRetentionDays,

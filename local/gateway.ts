@@ -10,14 +10,13 @@ import {
   MAX_BODY_BYTES,
   PREFLIGHT_MAX_AGE_SECONDS,
   PROBLEM_CONTENT_TYPE,
-  PUBLIC_ALLOW_HEADERS,
   type ProblemCode,
+  PUBLIC_ALLOW_HEADERS,
   problemDocument,
 } from '../functions/core/contract.ts';
 import { ROUTES, type RouteDefinition } from '../functions/core/routes.ts';
 import type { MappedResponse } from './event.ts';
 import { decodePathSegment } from './event.ts';
-
 
 export interface Resource {
   readonly resource: string;

@@ -3,7 +3,8 @@
  * the API's port + 1 — so the browser talks to the API cross-origin, exactly as a front
  * end on another site would: CORS, ETag revalidation and cursors for real.
  *
- * The API base URL is written into the page (<meta name="newsdesk-api">) and into its
+ * The API base URL is written into the page (<meta name="newsdesk-api">, and the feed links
+ * `<link rel="alternate">` and the footer's) and into its
  * Content-Security-Policy: scripts only from this origin, fetch only to the API, no
  * inline script or event handler, and Trusted Types for the one HTML sink.
  */
@@ -90,7 +91,14 @@ export function readerAssets(apiUrl: string): ReadonlyMap<string, Asset> {
   const html = readFileSync(join(READER_DIR, 'index.html'), 'utf8');
   const meta = /<meta name="newsdesk-api" content="[^"]*">/;
   if (!meta.test(html)) throw new ReaderServerError('reader/index.html has no <meta name="newsdesk-api">');
-  const page = html.replace(meta, `<meta name="newsdesk-api" content="${escapeAttribute(api.href)}">`);
+  // The API URL, and the feed links under it (feed readers read the HTML, not the script).
+  const base = api.href.endsWith('/') ? api.href : `${api.href}/`;
+  const page = html
+    .replace(meta, `<meta name="newsdesk-api" content="${escapeAttribute(api.href)}">`)
+    .replaceAll(
+      /href="http:\/\/127\.0\.0\.1:3000\/(feed\.(?:xml|atom|json))"/g,
+      (_match, file: string) => `href="${escapeAttribute(new URL(file, base).href)}"`,
+    );
   const file = (name: string) => readFileSync(join(READER_DIR, name));
   const index: Asset = { type: 'text/html; charset=utf-8', body: Buffer.from(page, 'utf8') };
   return new Map([

@@ -14,6 +14,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { MAX_BODY_BYTES } from '../functions/core/contract.ts';
 import { ROUTES, type RouteDefinition } from '../functions/core/routes.ts';
 import {
+  type SiteSettings,
+  SiteSettingsError,
+  siteSettingsEnv,
+  siteSettingsFromLocalEnv,
+} from '../functions/core/site.ts';
+import {
   dynamodbDir,
   EDITOR_USER_NAME,
   ensureDataDir,
@@ -85,6 +91,11 @@ export interface LocalServerOptions {
   readonly log?: (line: string) => void;
   /** Port of the reader page; default $READER_PORT or the API's port + 1 (0 when the API's is 0); false: none. */
   readonly readerPort?: number | false;
+  /**
+   * Site settings of feeds and sitemaps; default from NEWSDESK_SITE_NAME, NEWSDESK_SITE_URL
+   * (default: the reader page), NEWSDESK_ARTICLE_URL, NEWSDESK_SITE_LANGUAGE, NEWSDESK_PREVIEW_URL.
+   */
+  readonly site?: SiteSettings;
 }
 
 export interface LocalServer {
@@ -104,6 +115,8 @@ export interface LocalServer {
   readonly seed: SeedOutcome;
   /** The reader page (another origin, reading this API), when started. */
   readonly readerUrl: string | undefined;
+  /** The site settings the feeds and sitemaps use. */
+  readonly site: SiteSettings;
   /** Closes the HTTP server and stops DynamoDB Local if this server started it. Idempotent. */
   close(): Promise<void>;
 }
@@ -126,6 +139,8 @@ function isHandler(value: unknown): value is Handler {
 
 /** The environment handlers would use, and the configuration they were loaded with. */
 let loadedWith: string | undefined;
+/** The site settings the handlers of this process were loaded with. */
+let siteLoaded: SiteSettings | undefined;
 const handlerCache = new Map<string, Handler>();
 
 async function loadHandlers(
@@ -253,6 +268,22 @@ function discardRest(req: IncomingMessage, res: ServerResponse): void {
   req.on('error', () => clearTimeout(timer));
   res.on('close', () => clearTimeout(timer));
   req.resume();
+}
+
+/**
+ * The request's headers as API Gateway hands them to a function: the client's, with
+ * `X-Forwarded-Proto` and `X-Forwarded-Port` set by the gateway (replacing any the client
+ * sent), which is how a handler learns the API's own base URL (functions/core/base-url.ts).
+ */
+function forwardedHeaders(req: IncomingMessage): string[] {
+  const headers: string[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] ?? '';
+    if (/^x-forwarded-(proto|port)$/i.test(name)) continue;
+    headers.push(name, req.rawHeaders[i + 1] ?? '');
+  }
+  headers.push('X-Forwarded-Port', String(req.socket.localPort ?? ''), 'X-Forwarded-Proto', 'http');
+  return headers;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -415,7 +446,7 @@ function createRequestListener(deps: RequestContextDeps) {
         method,
         path,
         rawQuery,
-        rawHeaders: req.rawHeaders,
+        rawHeaders: forwardedHeaders(req),
         body: read.body,
         resource: resource.resource,
         pathParameters: match.pathParameters,
@@ -454,6 +485,16 @@ function createRequestListener(deps: RequestContextDeps) {
       else res.destroy();
     }
   };
+}
+
+/** The site settings from NEWSDESK_* (see site.ts); a bad one fails the start, naming the variable. */
+function localSiteSettings(readerUrl: string): SiteSettings {
+  try {
+    return siteSettingsFromLocalEnv(process.env, readerUrl);
+  } catch (error) {
+    if (error instanceof SiteSettingsError) throw new LocalServerError(error.message);
+    throw error;
+  }
 }
 
 async function seedSampleArticle(dataDir: string, seedFile: string, create: Handler): Promise<SeedOutcome> {
@@ -543,6 +584,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         },
       );
     }
+    // Site settings: checked before anything slow starts; the default site is the reader page.
+    const site = options.site ?? localSiteSettings(reader?.url ?? `http://${HOST}:${actualPort + 1}`);
     const external = options.dynamodbEndpoint ?? process.env.DYNAMODB_ENDPOINT;
     let endpoint: string;
     if (external !== undefined && external !== '') {
@@ -557,7 +600,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       throw new LocalServerError(
         `The table ${tableName} holds articles in the storage layout of Newsdesk 0.1, which this version does not read. ` +
           `Start with a new data dir (remove ${dataDir}, or set NEWSDESK_DATA_DIR to an empty folder)` +
-          (external === undefined || external === '' ? '.' : ', or point DYNAMODB_ENDPOINT at an empty DynamoDB.'),
+          (external === undefined || external === ''
+            ? '.'
+            : ', or point DYNAMODB_ENDPOINT at an empty DynamoDB.'),
       );
     }
 
@@ -571,6 +616,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
     // The server prints one line per request; the handlers' JSON logs only for warnings.
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    // What the stack gives the syndication functions (the others ignore it). Handlers read it
+    // once per process, like Lambda: a later server in the same process (tests, tools) keeps
+    // the settings of the first, and reports those.
+    siteLoaded ??= site;
+    process.env.SITE_SETTINGS = siteSettingsEnv(siteLoaded).SITE_SETTINGS;
     const loaded = await loadHandlers(ROUTES, JSON.stringify([tableName, endpoint, cursorSecret]));
 
     let seed: SeedOutcome = { state: 'skipped' };
@@ -597,6 +647,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       editor,
       seed,
       readerUrl: reader?.url,
+      site: siteLoaded,
       close: () => {
         closing ??= (async () => {
           await reader?.close();
@@ -652,6 +703,10 @@ export function readyMessage(server: LocalServer): string {
     `  signing      SigV4, service execute-api, region ${region}; everything under /editor/ needs it`,
     `  contract     ${url}/openapi.json`,
     ...(server.readerUrl === undefined ? [] : [`  reader page  ${server.readerUrl}`]),
+    `  site         ${server.site.name} at ${server.site.url} (language ${server.site.language})`,
+    `  article URLs ${server.site.articleUrl}`,
+    `  feeds        ${url}/feed.xml  ${url}/feed.atom  ${url}/feed.json  (?tag= narrows)`,
+    `  sitemaps     ${url}/sitemap.xml  ${url}/news-sitemap.xml`,
     '',
     'Publish an article:',
     `  KEY=${editor.accessKeyId}`,

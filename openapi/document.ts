@@ -14,6 +14,15 @@ import {
   PUBLIC_ALLOW_HEADERS,
 } from '../functions/core/contract.ts';
 import { ROUTES, type RouteDefinition } from '../functions/core/routes.ts';
+import {
+  ATOM_CONTENT_TYPE,
+  FEED_MAX_ENTRIES,
+  JSON_FEED_CONTENT_TYPE,
+  NEWS_SITEMAP_MAX_ENTRIES,
+  RSS_CONTENT_TYPE,
+  SITEMAP_CONTENT_TYPE,
+  SITEMAP_MAX_URLS,
+} from '../functions/core/syndication.ts';
 import { OPENAPI_CACHE_CONTROL, OPENAPI_PATH } from './file.ts';
 import { createArticleSchema, updateArticleSchema } from './input.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.ts';
@@ -141,6 +150,22 @@ function parameters(): Record<string, JsonObject> {
       description: 'Keep only articles carrying this tag.',
       schema: { type: 'string', maxLength: LIMITS.tag, pattern: SLUG_PATTERN.source },
     },
+    Month: {
+      name: 'month',
+      in: 'path',
+      required: true,
+      description:
+        'A UTC month and the extension: `{yyyy}-{mm}.xml`, e.g. `2026-03.xml`. An ill-formed month, or one outside the months the sitemap index lists, answers 404.',
+      schema: { type: 'string', pattern: '^[0-9]{4}-(0[1-9]|1[0-2])\\.xml$' },
+    },
+    FeedTag: {
+      name: 'tag',
+      in: 'query',
+      required: false,
+      description:
+        "Keep only articles carrying this tag (the same rule as the list's `tag`; an invalid tag answers 400).",
+      schema: { type: 'string', maxLength: LIMITS.tag, pattern: SLUG_PATTERN.source },
+    },
     Status: {
       name: 'status',
       in: 'query',
@@ -240,6 +265,10 @@ function responses(): Record<string, JsonObject> {
       404,
       'No such article (on public routes: not visible - draft, scheduled, taken down or never existed).',
     ),
+    NoSitemap: problemResponse(
+      404,
+      'No sitemap for this month: ill-formed, after the current month, or before the month of the oldest visible article.',
+    ),
     MethodNotAllowed: problemResponse(405, 'The path exists but does not accept this method.', {
       Allow: ref('headers', 'Allow'),
     }),
@@ -295,6 +324,32 @@ function responses(): Record<string, JsonObject> {
   };
 }
 
+/** A syndication document (XML, or JSON Feed) with the public caching headers. */
+const syndicationDocument = (mediaType: string, description: string): JsonObject => ({
+  description,
+  headers: { ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'CacheControlPublic') },
+  content: {
+    [mediaType.split(';')[0] ?? mediaType]:
+      mediaType === JSON_FEED_CONTENT_TYPE
+        ? {
+            schema: {
+              type: 'object',
+              description: 'JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).',
+              properties: {
+                version: { const: 'https://jsonfeed.org/version/1.1' },
+                title: { type: 'string' },
+                home_page_url: { type: 'string' },
+                feed_url: { type: 'string' },
+                language: { type: 'string' },
+                items: { type: 'array', maxItems: FEED_MAX_ENTRIES, items: { type: 'object' } },
+              },
+              required: ['version', 'title', 'items'],
+            },
+          }
+        : { schema: { type: 'string', description: 'An XML document (UTF-8).' } },
+  },
+});
+
 const json = (schema: string, description: string, responseHeaders: JsonObject): JsonObject => ({
   description,
   headers: responseHeaders,
@@ -305,6 +360,8 @@ const json = (schema: string, description: string, responseHeaders: JsonObject):
 // Operations
 
 interface OperationSpec {
+  /** The tag grouping the operation; default `articles` (public) or `editor`. */
+  readonly tag?: string;
   readonly summary: string;
   readonly description: string;
   readonly parameters: readonly string[];
@@ -410,7 +467,59 @@ const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     success: { '204': { description: 'Taken down.', headers: { 'Cache-Control': noStore } } },
     errors: { '400': 'BadRequest', ...EDITOR_ERRORS, '404': 'NotFound', '412': 'PreconditionFailed' },
   },
+  RssFeed: feedOperation('RSS 2.0', RSS_CONTENT_TYPE, 'each item has `content:encoded` (bodyHtml)'),
+  AtomFeed: feedOperation('Atom 1.0', ATOM_CONTENT_TYPE, 'each entry has `content type="html"` (bodyHtml)'),
+  JsonFeed: feedOperation('JSON Feed 1.1', JSON_FEED_CONTENT_TYPE, 'each item has `content_html` (bodyHtml)'),
+  SitemapIndex: {
+    tag: 'syndication',
+    summary: 'Sitemap index',
+    description:
+      'A sitemaps.org 0.9 sitemap index: one `<sitemap><loc>` per UTC month, from the month of the oldest visible article to the current one, each the absolute URL of `/sitemaps/{yyyy}-{mm}.xml` on this API. No visible article: a valid index with no `<sitemap>`.',
+    parameters: ['IfNoneMatch'],
+    success: {
+      '200': syndicationDocument(SITEMAP_CONTENT_TYPE, 'The sitemap index.'),
+      '304': ref('responses', 'NotModified'),
+    },
+    errors: {},
+  },
+  MonthlySitemap: {
+    tag: 'syndication',
+    summary: "One month's sitemap",
+    description: `A sitemaps.org 0.9 sitemap of the visible articles whose publishedAt falls in that UTC month: one \`<url>\` each, with \`<loc>\` (the article URL of the site settings) and \`<lastmod>\` (updatedAt). Reads that month only. A month over ${SITEMAP_MAX_URLS} URLs (the protocol's limit) is an error (500; see docs/syndication.md).`,
+    parameters: ['IfNoneMatch'],
+    success: {
+      '200': syndicationDocument(SITEMAP_CONTENT_TYPE, "The month's sitemap."),
+      '304': ref('responses', 'NotModified'),
+    },
+    errors: { '404': 'NoSitemap' },
+  },
+  NewsSitemap: {
+    tag: 'syndication',
+    summary: 'Google News sitemap',
+    description: `Visible articles published in the last 48 hours, newest first, at most ${NEWS_SITEMAP_MAX_ENTRIES}: \`<loc>\`, \`<news:news>\` with \`<news:publication>\` (site name, language), \`<news:publication_date>\` and \`<news:title>\`. Namespaces \`http://www.sitemaps.org/schemas/sitemap/0.9\` and \`http://www.google.com/schemas/sitemap-news/0.9\`.`,
+    parameters: ['IfNoneMatch'],
+    success: {
+      '200': syndicationDocument(SITEMAP_CONTENT_TYPE, 'The news sitemap.'),
+      '304': ref('responses', 'NotModified'),
+    },
+    errors: {},
+  },
 };
+
+/** A feed operation: the newest visible articles in one format. */
+function feedOperation(format: string, mediaType: string, content: string): OperationSpec {
+  return {
+    tag: 'syndication',
+    summary: `${format} feed of the newest articles`,
+    description: `The newest visible articles (at most ${FEED_MAX_ENTRIES}), newest first; \`tag\` keeps those with that tag. Each entry: title, the article URL (site settings) as link and id, publishedAt, updatedAt, summary and author when set, tags as categories; ${content}. Feed level: the site name as title, the site URL as link, the language, this feed's own URL as self link. An empty site gives a valid, empty feed.`,
+    parameters: ['FeedTag', 'IfNoneMatch'],
+    success: {
+      '200': syndicationDocument(mediaType, `The ${format} feed.`),
+      '304': ref('responses', 'NotModified'),
+    },
+    errors: { '400': 'BadRequest' },
+  };
+}
 
 function operation(route: RouteDefinition): JsonObject {
   const spec = OPERATIONS[route.id];
@@ -426,7 +535,7 @@ function operation(route: RouteDefinition): JsonObject {
   responsesOut.default = ref('responses', 'Problem');
   const out: JsonObject = {
     operationId: route.id,
-    tags: [route.auth === 'editor' ? 'editor' : 'articles'],
+    tags: [spec.tag ?? (route.auth === 'editor' ? 'editor' : 'articles')],
     summary: spec.summary,
     description: spec.description,
   };
@@ -475,6 +584,7 @@ function paths(routes: readonly RouteDefinition[]): JsonObject {
     };
     // Path template parameters belong to the path item: the preflight has them too.
     if (path.includes('{slug}')) item.parameters = [ref('parameters', 'Slug')];
+    if (path.includes('{month}')) item.parameters = [ref('parameters', 'Month')];
     for (const route of list) item[route.method.toLowerCase()] = operation(route);
     item.options = preflight(path, methods, auth);
     out[path] = item;
@@ -566,6 +676,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES
     tags: [
       { name: 'articles', description: 'Public reading: visible articles only, cacheable.' },
       { name: 'editor', description: 'Editing, signed with SigV4: every article in any status.' },
+      { name: 'syndication', description: 'Feeds and sitemaps of the visible articles, cacheable.' },
       { name: 'cors', description: 'CORS preflights.' },
       { name: 'meta', description: 'The contract itself.' },
     ],

@@ -217,4 +217,18 @@ apiLink.textContent = apiBase.href;
 apiLink.setAttribute('href', apiBase.href);
 $('contract-link').setAttribute('href', apiUrl('openapi.json').href);
 
+// The feeds of the API this page reads: the discovery links in <head> and the footer.
+const FEEDS = [
+  { type: 'application/rss+xml', path: 'feed.xml', link: 'feed-link' },
+  { type: 'application/atom+xml', path: 'feed.atom', link: 'atom-link' },
+  { type: 'application/feed+json', path: 'feed.json', link: 'json-feed-link' },
+];
+for (const feed of FEEDS) {
+  const href = apiUrl(feed.path).href;
+  document.querySelector(`link[rel="alternate"][type="${feed.type}"]`)?.setAttribute('href', href);
+  $(feed.link).setAttribute('href', href);
+}
+const feedLink = $('feed-link');
+feedLink.textContent = feedLink.getAttribute('href');
+
 void route();

@@ -3,6 +3,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { LIMITS, SLUG_PATTERN } from './article-model.ts';
 import { config } from './config.ts';
 import { EXPOSE_HEADERS, MAX_BODY_BYTES, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './contract.ts';
 import {
@@ -302,6 +303,19 @@ export function parseLimit(value: string | undefined): number {
     ]);
   }
   return Number(value);
+}
+
+/** Parses a `tag` filter (absent → undefined); one that breaks the tag rule is a 400. */
+export function parseTag(value: string | undefined): string | undefined {
+  if (value !== undefined && (!SLUG_PATTERN.test(value) || value.length > LIMITS.tag)) {
+    throw new ValidationError('The tag is not a valid tag.', [
+      {
+        path: 'tag',
+        message: 'must be lower-case letters and digits separated by single hyphens, at most 40',
+      },
+    ]);
+  }
+  return value;
 }
 
 /** The verified editor identity of an editor route's request (the guard has checked it is there). */

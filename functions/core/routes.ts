@@ -24,6 +24,12 @@ export interface RouteDefinition {
   readonly store: readonly StoreOperation[];
   /** Indexes the handler queries (by name in TABLE.indexes). */
   readonly indexes: readonly ('byStatus' | 'all')[];
+  /**
+   * The handler speaks of the front end's URLs (feeds, sitemaps): its function gets the
+   * site settings (`SITE_SETTINGS`, see site.ts).
+   * @default false
+   */
+  readonly siteSettings?: boolean;
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
@@ -90,5 +96,68 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'functions/delete-article.ts',
     store: ['get', 'takeDown'],
     indexes: [],
+  },
+  // Syndication (API.md "Syndication: feeds and sitemaps"): public, cacheable documents.
+  {
+    id: 'RssFeed',
+    method: 'GET',
+    resource: '/feed.xml',
+    auth: 'public',
+    entry: 'functions/feed-rss.ts',
+    store: ['feed'],
+    indexes: ['byStatus'],
+    siteSettings: true,
+  },
+  {
+    id: 'AtomFeed',
+    method: 'GET',
+    resource: '/feed.atom',
+    auth: 'public',
+    entry: 'functions/feed-atom.ts',
+    store: ['feed'],
+    indexes: ['byStatus'],
+    siteSettings: true,
+  },
+  {
+    id: 'JsonFeed',
+    method: 'GET',
+    resource: '/feed.json',
+    auth: 'public',
+    entry: 'functions/feed-json.ts',
+    store: ['feed'],
+    indexes: ['byStatus'],
+    siteSettings: true,
+  },
+  {
+    id: 'SitemapIndex',
+    method: 'GET',
+    resource: '/sitemap.xml',
+    auth: 'public',
+    entry: 'functions/sitemap-index.ts',
+    store: ['oldestPublished'],
+    indexes: ['byStatus'],
+    siteSettings: true,
+  },
+  {
+    id: 'MonthlySitemap',
+    method: 'GET',
+    // `{month}` is `YYYY-MM.xml`: API Gateway cannot match a parameter inside a segment.
+    resource: '/sitemaps/{month}',
+    auth: 'public',
+    entry: 'functions/monthly-sitemap.ts',
+    // An empty month also reads the oldest article, to tell it from a month out of range.
+    store: ['publishedBetween', 'oldestPublished'],
+    indexes: ['byStatus'],
+    siteSettings: true,
+  },
+  {
+    id: 'NewsSitemap',
+    method: 'GET',
+    resource: '/news-sitemap.xml',
+    auth: 'public',
+    entry: 'functions/news-sitemap.ts',
+    store: ['publishedBetween'],
+    indexes: ['byStatus'],
+    siteSettings: true,
   },
 ];

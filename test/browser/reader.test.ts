@@ -185,6 +185,30 @@ describe.skipIf(executablePath === undefined)('reader page in Chromium', () => {
     expect(csp).not.toContain('unsafe-inline');
   });
 
+  it("announces the API's feeds: discovery links in the head, the feed URL on the page", async () => {
+    // The page the previous test opened, once its list has loaded (no request left in flight).
+    await page.locator(`#articles > li[data-slug="${SEED_SLUG}"]`).waitFor();
+    const alternates = await page.$$eval('head link[rel="alternate"]', (links) =>
+      links.map((link) => `${link.getAttribute('type')} ${link.getAttribute('href')}`),
+    );
+    expect(alternates).toEqual([
+      `application/rss+xml ${server.url}/feed.xml`,
+      `application/atom+xml ${server.url}/feed.atom`,
+      `application/feed+json ${server.url}/feed.json`,
+    ]);
+    // In the HTML as served, not only after the script ran: feed readers do not run scripts.
+    const html = await (await fetch(server.readerUrl ?? '')).text();
+    expect(html).toContain(
+      `<link rel="alternate" type="application/rss+xml" title="Newsdesk (RSS)" href="${server.url}/feed.xml">`,
+    );
+    expect(await page.locator('#feed-link').textContent()).toBe(`${server.url}/feed.xml`);
+    expect(await page.locator('#feed-link').getAttribute('href')).toBe(`${server.url}/feed.xml`);
+    // The feed it names is there, and lists the sample article.
+    const feed = await fetch(`${server.url}/feed.xml`);
+    expect(feed.status).toBe(200);
+    expect(await feed.text()).toContain(`#/articles/${SEED_SLUG}</link>`);
+  });
+
   it('lists the sample article, opens it, follows a tag', async () => {
     const seed = page.locator(`#articles > li[data-slug="${SEED_SLUG}"]`);
     await seed.waitFor();

@@ -1,18 +1,34 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ArticleReader } from '../../functions/core/article-reader.ts';
 import { ArticleService } from '../../functions/core/articles.ts';
 import { ROUTES } from '../../functions/core/routes.ts';
+import { parseSiteSettings } from '../../functions/core/site.ts';
 import { DynamoArticleStore } from '../../functions/core/store/dynamo-store.ts';
+import { SyndicationReader } from '../../functions/core/syndication-reader.ts';
 import { makeHandler as createArticle } from '../../functions/create-article.ts';
 import { makeHandler as deleteArticle } from '../../functions/delete-article.ts';
 import { makeHandler as editorGetArticle } from '../../functions/editor-get-article.ts';
 import { makeHandler as editorListArticles } from '../../functions/editor-list-articles.ts';
+import { makeHandler as atomFeed } from '../../functions/feed-atom.ts';
+import { makeHandler as jsonFeed } from '../../functions/feed-json.ts';
+import { makeHandler as rssFeed } from '../../functions/feed-rss.ts';
 import { makeHandler as getArticle } from '../../functions/get-article.ts';
 import { makeHandler as listArticles } from '../../functions/list-articles.ts';
+import { makeHandler as monthlySitemap } from '../../functions/monthly-sitemap.ts';
+import { makeHandler as newsSitemap } from '../../functions/news-sitemap.ts';
+import { makeHandler as sitemapIndex } from '../../functions/sitemap-index.ts';
 import { makeHandler as updateArticle } from '../../functions/update-article.ts';
 import { createTestTable, localDocumentClient, TEST_CURSOR_SECRET } from '../support/dynamodb.ts';
-import { apiEvent, createEvent, EDITOR_ARN, invoke, replaceEvent } from '../support/events.ts';
+import {
+  apiEvent,
+  createEvent,
+  EDITOR_ARN,
+  type EventOptions,
+  invoke,
+  lambdaContext,
+  replaceEvent,
+} from '../support/events.ts';
 import { type Synthesized, synthesize } from './synth.ts';
 
 /**
@@ -23,6 +39,19 @@ import { type Synthesized, synthesize } from './synth.ts';
  * equal what the synthesized template grants that route's function: no call without its
  * grant (AccessDenied once deployed), no grant without a call.
  */
+
+// The syndication handler modules build their default service at import (cold start), from
+// SITE_SETTINGS as the stack sets it; this test hands them its own service anyway.
+const SITE = vi.hoisted(() => {
+  const site = { name: 'Grants', url: 'https://www.example.com' };
+  process.env.SITE_SETTINGS = JSON.stringify({
+    ...site,
+    articleUrl: 'https://www.example.com/#/articles/{slug}',
+    language: 'en',
+    previewUrl: 'https://www.example.com/#/preview/{token}',
+  });
+  return site;
+});
 
 type Json = Record<string, unknown>;
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -112,6 +141,16 @@ beforeAll(async () => {
   handlers.set('CreateArticle', createArticle(service));
   handlers.set('UpdateArticle', updateArticle(service));
   handlers.set('DeleteArticle', deleteArticle(service));
+  const syndication = new SyndicationReader({
+    store: new DynamoArticleStore(client, tableName),
+    site: parseSiteSettings(SITE, { url: SITE.url }),
+  });
+  handlers.set('RssFeed', rssFeed(syndication));
+  handlers.set('AtomFeed', atomFeed(syndication));
+  handlers.set('JsonFeed', jsonFeed(syndication));
+  handlers.set('SitemapIndex', sitemapIndex(syndication));
+  handlers.set('MonthlySitemap', monthlySitemap(syndication));
+  handlers.set('NewsSitemap', newsSitemap(syndication));
 });
 
 async function as(routeId: string, event: APIGatewayProxyEvent) {
@@ -124,6 +163,27 @@ async function as(routeId: string, event: APIGatewayProxyEvent) {
     current = undefined;
   }
 }
+
+/** A syndication route's answer (its body is XML or JSON Feed, so it is not parsed here). */
+async function document(routeId: string, path: string, options: Partial<EventOptions> = {}) {
+  const handler = handlers.get(routeId);
+  if (handler === undefined) throw new Error(`no handler for ${routeId}`);
+  current = routeId;
+  try {
+    const result = await handler(
+      apiEvent({ method: 'GET', resource: path, path, ...options }),
+      lambdaContext(),
+    );
+    return { status: result.statusCode, body: result.body };
+  } finally {
+    current = undefined;
+  }
+}
+const month = (path: string) => ({
+  resource: '/sitemaps/{month}',
+  path: `/sitemaps/${path}`,
+  pathParameters: { month: path },
+});
 
 /** A GET of a list (`slug` undefined) or of one article, public or signed. */
 const read = (editor: boolean, slug?: string, query: Record<string, string> = {}) => {
@@ -212,6 +272,29 @@ describe('every DynamoDB call a handler makes is granted to its function, and no
     expect((await as('CreateArticle', sliced)).status).toBe(201);
     expect((await as('DeleteArticle', takeDown('sliced'))).status).toBe(204);
     expect((await as('DeleteArticle', takeDown('small'))).status).toBe(404);
+
+    // Syndication: feeds (all, by tag, with an article in slices), the sitemaps, an empty month.
+    const old = createEvent(fields('old', { slug: 'old', publishedAt: '2020-01-15T12:00:00Z' }));
+    expect((await as('CreateArticle', old)).status).toBe(201);
+    const slicedLive = createEvent(fields('sliced live', { slug: 'sliced-live', body: LARGE_BODY }));
+    expect((await as('CreateArticle', slicedLive)).status).toBe(201);
+    for (const [routeId, path] of [
+      ['RssFeed', '/feed.xml'],
+      ['AtomFeed', '/feed.atom'],
+      ['JsonFeed', '/feed.json'],
+    ] as const) {
+      const all = await document(routeId, path);
+      expect(all.status).toBe(200);
+      expect(all.body).toContain('sliced-live');
+      expect((await document(routeId, path, { query: { tag: 'news' } })).status).toBe(200);
+      expect((await document(routeId, path, { query: { tag: 'Not A Tag' } })).status).toBe(400);
+    }
+    expect((await document('SitemapIndex', '/sitemap.xml')).body).toContain('/v1/sitemaps/2020-01.xml');
+    expect((await document('MonthlySitemap', '', month('2020-01.xml'))).status).toBe(200);
+    expect((await document('MonthlySitemap', '', month('2020-02.xml'))).status).toBe(200); // empty
+    expect((await document('MonthlySitemap', '', month('2019-12.xml'))).status).toBe(404); // before
+    expect((await document('MonthlySitemap', '', month('2020-1.xml'))).status).toBe(404); // ill-formed
+    expect((await document('NewsSitemap', '/news-sitemap.xml')).body).toContain('sliced-live');
   });
 
   it.each(ROUTES.map((route) => route.id))('%s: the calls it made are exactly its grants', (routeId) => {

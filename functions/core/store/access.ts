@@ -17,6 +17,12 @@ export const STORE_ACCESS = {
   // Lists by status read an index; a tag's list reads its tag partition of the table.
   list: { index: ['dynamodb:Query'] },
   listTag: { table: ['dynamodb:Query'] },
+  // Feeds: the newest by the index (a tag's by its tag partition of the table: Query), their
+  // heads by one BatchGetItem, and an article whose content lies in slices by its own Query.
+  feed: { index: ['dynamodb:Query'], table: ['dynamodb:BatchGetItem', 'dynamodb:Query'] },
+  // Sitemaps: a range of publication times, and the oldest visible article, on the index.
+  publishedBetween: { index: ['dynamodb:Query'] },
+  oldestPublished: { index: ['dynamodb:Query'] },
   create: { table: ['dynamodb:PutItem'] },
   replace: { table: ['dynamodb:PutItem', 'dynamodb:DeleteItem'] },
   takeDown: { table: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] },

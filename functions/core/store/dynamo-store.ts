@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -6,7 +7,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { StoredArticle } from '../article-model.ts';
+import { type ArticleSummary, isVisible, type StoredArticle } from '../article-model.ts';
 import {
   ArticleGoneError,
   IdempotencyKeyUsedError,
@@ -38,17 +39,31 @@ import {
   tagItems,
   tagKeys,
   tagPk,
+  timeRangeBounds,
   toArticle,
   toSummary,
   versionItems,
   versionRange,
 } from './layout.ts';
-import type { ArticleStore, IdempotencyRecord, ListPage, ListQuery, ListRequest, TakeDown } from './port.ts';
+import type {
+  ArticleStore,
+  FeedRequest,
+  IdempotencyRecord,
+  ListPage,
+  ListQuery,
+  ListRequest,
+  PublishedRange,
+  TakeDown,
+} from './port.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** How often a transaction that meets another one on the same items is run again. */
 const CONFLICT_ATTEMPTS = 5;
+/** How often a BatchGetItem is sent for the keys DynamoDB left unprocessed (throttling, 16 MB). */
+const BATCH_ATTEMPTS = 5;
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_MAX_KEYS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const UNAVAILABLE_NAMES = new Set([
@@ -210,6 +225,84 @@ export class DynamoArticleStore implements ArticleStore {
   }
 
   // -------------------------------------------------------------------------
+  // Syndication reads: bounded by their limits or by a range of publication times
+
+  async feed({ tag, now, limit }: FeedRequest): Promise<StoredArticle[]> {
+    if (limit > BATCH_MAX_KEYS) throw new RangeError(`a feed holds at most ${BATCH_MAX_KEYS} articles`);
+    // The same Query as the first page of the public list (the index, or the tag's partition).
+    const entries = await this.queryUpTo(listPlan({ kind: 'public', tag }, now).input, limit);
+    const slugs = entries.map((entry) => String(entry.slug));
+    const heads = await this.batchGetHeads(slugs);
+    const articles = await Promise.all(
+      slugs.map((slug) => {
+        const head = heads.get(slug);
+        if (head === undefined || isTakenDown(head)) return undefined;
+        // Content over 350 KB lies in slices: that article alone takes one more Query.
+        return hasSlices(head) ? this.readVersion(slug, 'head', false) : toArticle(head);
+      }),
+    );
+    // The index and the heads are read at slightly different times: an article changed in
+    // between (taken down, made a draft, rescheduled, retagged) is left out, never shown.
+    return articles.filter(
+      (article): article is StoredArticle =>
+        article !== undefined && isVisible(article, now) && (tag === null || article.tags.includes(tag)),
+    );
+  }
+
+  async publishedBetween({ from, until, limit }: PublishedRange): Promise<ArticleSummary[]> {
+    if (until.getTime() <= from.getTime()) return [];
+    const { lower, upper } = timeRangeBounds(from, until);
+    const items = await this.queryUpTo(
+      {
+        IndexName: BY_STATUS.name,
+        KeyConditionExpression: '#p = :p AND #s BETWEEN :lower AND :upper',
+        ExpressionAttributeNames: { '#p': BY_STATUS.partitionKey.name, '#s': BY_STATUS.sortKey.name },
+        ExpressionAttributeValues: { ':p': PUBLISHED_PARTITION, ':lower': lower, ':upper': upper },
+        ScanIndexForward: false,
+      },
+      limit,
+    );
+    return items.map(toSummary);
+  }
+
+  async oldestPublishedAt(now: Date): Promise<string | undefined> {
+    const { Items: items = [] } = await send(
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_STATUS.name,
+          KeyConditionExpression: '#p = :p AND #s < :now',
+          ExpressionAttributeNames: { '#p': BY_STATUS.partitionKey.name, '#s': BY_STATUS.sortKey.name },
+          ExpressionAttributeValues: { ':p': PUBLISHED_PARTITION, ':now': nowBound(now) },
+          ScanIndexForward: true,
+          Limit: 1,
+        }),
+      ),
+    );
+    const publishedAt = items[0]?.publishedAt;
+    return typeof publishedAt === 'string' ? publishedAt : undefined;
+  }
+
+  /**
+   * The head items of these slugs, by slug (absent ones missing), in one BatchGetItem; the
+   * keys DynamoDB leaves unprocessed (throttling, or past 16 MB) are sent again, with backoff.
+   */
+  private async batchGetHeads(slugs: readonly string[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    let keys: Key[] = [...new Set(slugs)].map(headKey);
+    for (let attempt = 1; keys.length > 0; attempt++) {
+      if (attempt > BATCH_ATTEMPTS) throw new StoreUnavailableError();
+      if (attempt > 1) await sleep(10 * 2 ** attempt + Math.random() * 20);
+      const { Responses, UnprocessedKeys } = await send(
+        this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } })),
+      );
+      for (const item of Responses?.[this.tableName] ?? []) found.set(String(item.slug), item);
+      keys = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Key[];
+    }
+    return found;
+  }
+
+  // -------------------------------------------------------------------------
   // Writes: each one transaction, so heads, revisions and tag entries never disagree
 
   async create(article: StoredArticle, idempotency?: IdempotencyRecord): Promise<void> {
@@ -343,6 +436,27 @@ export class DynamoArticleStore implements ArticleStore {
         throw isUnavailable(error) ? new StoreUnavailableError({ cause: error }) : error;
       }
     }
+  }
+
+  /** At most `limit` items of a Query, following its pages until it has them or ends. */
+  private async queryUpTo(input: Omit<QueryCommandInput, 'TableName'>, limit: number): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await send(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            ...input,
+            Limit: limit - items.length,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (items.length < limit && startKey !== undefined);
+    return items;
   }
 
   private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {

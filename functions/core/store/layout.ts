@@ -56,6 +56,15 @@ export const timeSlugKey = (iso: string, slug: string) =>
   `${new Date(Date.parse(iso)).toISOString()}#${descendingSlug(slug)}`;
 /** Key part for "time ≤ now": every key at or before `now` sorts below it ('#' < '$'). */
 export const nowBound = (now: Date) => `${now.toISOString()}$`;
+/**
+ * Key bounds for "from ≤ time < until" (for a BETWEEN): `<from>#` sorts before every key of
+ * that instant, `<until>#` after every key before that instant and before every key of it;
+ * neither is a real key (a slug is never empty).
+ */
+export const timeRangeBounds = (from: Date, until: Date) => ({
+  lower: `${from.toISOString()}#`,
+  upper: `${until.toISOString()}#`,
+});
 
 // ---------------------------------------------------------------------------
 // Content: inline, or in slices when a version would pass DynamoDB's 400 KB item limit

@@ -17,6 +17,25 @@ export interface ListRequest {
   readonly startKey: Key | undefined;
 }
 
+/** The newest visible articles, for a feed. */
+export interface FeedRequest {
+  /** Only articles carrying this tag (read from its tag partition), or null for all. */
+  readonly tag: string | null;
+  readonly now: Date;
+  /** At most this many (the newest). */
+  readonly limit: number;
+}
+
+/** Visible articles by publication time, for the sitemaps. */
+export interface PublishedRange {
+  /** Earliest publishedAt, inclusive. */
+  readonly from: Date;
+  /** publishedAt before this instant (exclusive); the caller keeps it at most now + 1 ms. */
+  readonly until: Date;
+  /** At most this many, newest first. */
+  readonly limit: number;
+}
+
 export interface ListPage {
   readonly items: ArticleSummary[];
   /** The key to continue after, or undefined when nothing follows. */
@@ -65,4 +84,13 @@ export interface ArticleStore {
   takeDown(current: StoredArticle, takeDown: TakeDown): Promise<void>;
   /** A page of a list: InvalidStartKeyError for a start key that is not this list's. */
   list(request: ListRequest): Promise<ListPage>;
+  /**
+   * The newest visible articles (at most `limit`), newest first, with their content: one
+   * Query, one BatchGetItem of their heads, and one more Query per article kept in slices.
+   */
+  feed(request: FeedRequest): Promise<StoredArticle[]>;
+  /** The published articles of a range of publication times, newest first (Queries of that range only). */
+  publishedBetween(range: PublishedRange): Promise<ArticleSummary[]>;
+  /** The publishedAt of the oldest article visible at `now` (one Query, one item), or undefined. */
+  oldestPublishedAt(now: Date): Promise<string | undefined>;
 }
