@@ -16,9 +16,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readOpenApiFile } from '../../openapi/file.ts';
 import type { JsonObject } from '../../openapi/json.ts';
 import { responseSpec } from '../../openapi/validate.ts';
-import { formatReport, type Rehearsal, startRehearsal } from '../../rehearsal/rehearsal.ts';
-import { sharedCdkOut } from '../rehearsal/support/synth.ts';
 import type { ApiTarget } from './support/api-suite.ts';
+import { itSawNoDenial, useRehearsal } from './support/rehearsal.ts';
 import { problemOf, type StartedServer, signedFetch, startServer, stopServer } from './support/server.ts';
 
 const XMLLINT = '/usr/bin/xmllint';
@@ -403,27 +402,11 @@ describe('npm start with a bad site setting', () => {
 // Against the deploy rehearsal (the synthesized stack; site settings from cdk.json)
 
 describe('syndication against the deploy rehearsal', () => {
-  let rehearsal: Rehearsal;
-  const lines: string[] = [];
-
-  beforeAll(async () => {
-    rehearsal = await startRehearsal({
-      cdkOut: await sharedCdkOut(),
-      dynamodbEndpoint: inject('dynamodbEndpoint'),
-      log: (line) => {
-        lines.push(line);
-        if (lines.length > 500) lines.shift();
-      },
-    });
-  }, 240_000);
-
-  afterAll(async () => {
-    await rehearsal?.close();
-  });
+  const rehearsed = useRehearsal();
 
   syndicationSuite(() => ({
-    url: rehearsal.url,
-    credentials: rehearsal.editor,
+    url: rehearsed().url,
+    credentials: rehearsed().editor,
     site: {
       name: 'Newsdesk',
       articleUrl: (slug) => `https://www.example.com/#/articles/${slug}`,
@@ -432,10 +415,5 @@ describe('syndication against the deploy rehearsal', () => {
     empty: async () => {},
   }));
 
-  it('saw no IAM denial and no function error', () => {
-    const report = rehearsal.report();
-    expect(report.ok, `${formatReport(report)}\n\nlast log lines:\n${lines.slice(-30).join('\n')}`).toBe(
-      true,
-    );
-  });
+  itSawNoDenial(rehearsed);
 });
