@@ -6,9 +6,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedFetch as signWithSdk } from '../../support/sigv4.ts';
 import { type Child, childEnv, killChild, spawnNode, spawnTsx, waitUntilGone } from './process.ts';
 
 export interface StartedServer {
@@ -103,49 +101,17 @@ export interface SignOptions {
   readonly contentSha?: boolean;
 }
 
-/** fetch() with a SigV4 signature (service execute-api, us-east-1), like an AWS SDK client. */
-export async function signedFetch(
+/** fetch() with a SigV4 signature (test/support/sigv4.ts) by the server's editor, or the keys given. */
+export function signedFetch(
   server: Pick<StartedServer, 'credentials'>,
   url: string,
-  options: SignOptions = {},
+  { accessKeyId, secretAccessKey, contentSha, ...options }: SignOptions = {},
 ): Promise<Response> {
-  const target = new URL(url);
-  const query: Record<string, string | string[]> = {};
-  for (const [key, value] of target.searchParams) {
-    const existing = query[key];
-    query[key] =
-      existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
-  const signer = new SignatureV4({
-    credentials: {
-      accessKeyId: options.accessKeyId ?? server.credentials.accessKeyId,
-      secretAccessKey: options.secretAccessKey ?? server.credentials.secretAccessKey,
-    },
-    region: 'us-east-1',
-    service: 'execute-api',
-    sha256: Sha256,
-    applyChecksum: options.contentSha ?? false,
-  });
-  const method = options.method ?? 'GET';
-  const signed = await signer.sign(
-    new HttpRequest({
-      method,
-      protocol: 'http:',
-      hostname: target.hostname,
-      port: Number(target.port),
-      path: target.pathname,
-      query,
-      headers: { host: target.host, ...options.headers },
-      ...(options.body === undefined ? {} : { body: options.body }),
-    }),
-    options.signingDate === undefined ? {} : { signingDate: options.signingDate },
-  );
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(signed.headers)) {
-    if (name !== 'host') headers[name] = String(value);
-  }
-  const body = options.sendBody ?? options.body;
-  return fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+  const credentials = {
+    accessKeyId: accessKeyId ?? server.credentials.accessKeyId,
+    secretAccessKey: secretAccessKey ?? server.credentials.secretAccessKey,
+  };
+  return signWithSdk(credentials, url, { ...options, contentSha256: contentSha ?? false });
 }
 
 export async function problemOf(
