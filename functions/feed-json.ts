@@ -1,5 +1,5 @@
+import { feedHandler } from './core/feeds.ts';
 import { defaultSyndicationReader } from './core/syndication-deps.ts';
-import { feedHandler } from './core/syndication-http.ts';
 import type { SyndicationReader } from './core/syndication-reader.ts';
 
 /** GET /feed.json?tag=: JSON Feed 1.1 (application/feed+json) of the newest visible articles (at most 50), cacheable. */

@@ -2,8 +2,8 @@ import { etagOfBody } from './article-model.ts';
 import { matchesEtag } from './article-reader.ts';
 import { apiBaseUrl } from './base-url.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
-import { empty, type HttpRequest, httpHandler, parseTag, publicCache, type Result } from './http.ts';
-import type { FeedFormat, SyndicationDocument, SyndicationReader } from './syndication-reader.ts';
+import { empty, type HttpRequest, httpHandler, publicCache, type Result } from './http.ts';
+import type { SyndicationDocument, SyndicationReader } from './syndication-reader.ts';
 
 /**
  * The syndication routes' HTTP side, shared by their handler modules (functions/feed-*.ts,
@@ -27,22 +27,13 @@ export function documentResponse(request: HttpRequest, document: SyndicationDocu
 }
 
 /** The API's base URL for this request (see base-url.ts); 400 when the request names no usable host. */
-function baseUrlOf(request: HttpRequest): string {
+export function baseUrlOf(request: HttpRequest): string {
   try {
     return apiBaseUrl(request.event);
   } catch {
     throw new BadRequestError('The request does not name a usable host.');
   }
 }
-
-/** `GET {path}?tag=`: a feed of the newest visible articles; an invalid tag → 400 before any read. */
-export const feedHandler = (format: FeedFormat, path: string, service: SyndicationReader) =>
-  httpHandler({ name: `GET ${path}`, auth: 'public' }, async (request) => {
-    const tag = parseTag(request.query('tag'));
-    const self = new URL(`${baseUrlOf(request)}${path}`);
-    if (tag !== undefined) self.searchParams.set('tag', tag);
-    return documentResponse(request, await service.feed(format, { tag, selfUrl: self.href }));
-  });
 
 /** `GET /sitemap.xml`: the sitemap index, with the API's own absolute URLs. */
 export const sitemapIndexHandler = (service: SyndicationReader) =>

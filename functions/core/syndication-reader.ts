@@ -2,20 +2,14 @@ import { NotFoundError } from './errors.ts';
 import type { SiteSettings } from './site.ts';
 import type { ArticleStore } from './store/port.ts';
 import {
-  ATOM_CONTENT_TYPE,
-  atomFeed,
   FEED_MAX_ENTRIES,
   type FeedEntry,
-  JSON_FEED_CONTENT_TYPE,
-  jsonFeed,
   monthlySitemap,
   monthsBetween,
   NEWS_SITEMAP_MAX_ENTRIES,
   NEWS_WINDOW_MS,
   newsSitemap,
   parseMonth,
-  RSS_CONTENT_TYPE,
-  rssFeed,
   SITEMAP_CONTENT_TYPE,
   SITEMAP_MAX_URLS,
   sitemapIndex,
@@ -24,8 +18,8 @@ import {
 /**
  * The syndication use cases, one method per route (API.md "Syndication: feeds and
  * sitemaps"): which articles each document holds, read from the store at a bounded cost,
- * rendered by syndication.ts with the site settings. A separate service from
- * ArticleReader so that only the syndication functions bundle the feed library.
+ * rendered by syndication.ts (sitemaps) or, for feeds, by feeds.ts, which alone imports the
+ * `feed` package, so that the sitemap functions do not bundle it.
  *
  * DynamoDB round trips per request:
  * - feeds: one Query (the index, or the tag's partition) + one BatchGetItem of the heads,
@@ -35,8 +29,6 @@ import {
  * - monthly sitemap: the Queries of that month's range (one per 1 MB page), + one Query of
  *   one item when the month is empty (to tell an empty month from one outside the range).
  */
-
-export type FeedFormat = 'rss' | 'atom' | 'json';
 
 /** A rendered document and its media type. */
 export interface SyndicationDocument {
@@ -49,12 +41,6 @@ export interface SyndicationReaderOptions {
   readonly site: SiteSettings;
   readonly clock?: () => Date;
 }
-
-const FEEDS: Readonly<Record<FeedFormat, { render: typeof rssFeed; contentType: string }>> = {
-  rss: { render: rssFeed, contentType: RSS_CONTENT_TYPE },
-  atom: { render: atomFeed, contentType: ATOM_CONTENT_TYPE },
-  json: { render: jsonFeed, contentType: JSON_FEED_CONTENT_TYPE },
-};
 
 const noSitemap = () => new NotFoundError('No sitemap for this month.');
 
@@ -69,16 +55,10 @@ export class SyndicationReader {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  /**
-   * A feed of the newest visible articles (at most 50), all of them or those with `tag`;
-   * `selfUrl` is the feed's own absolute URL.
-   */
-  async feed(
-    format: FeedFormat,
-    { tag, selfUrl }: { tag: string | undefined; selfUrl: string },
-  ): Promise<SyndicationDocument> {
+  /** The entries of a feed: the newest visible articles (at most 50), all of them or those with `tag`. */
+  async feedEntries(tag: string | undefined): Promise<FeedEntry[]> {
     const articles = await this.store.feed({ tag: tag ?? null, now: this.clock(), limit: FEED_MAX_ENTRIES });
-    const entries: FeedEntry[] = articles.map((article) => ({
+    return articles.map((article) => ({
       slug: article.slug,
       title: article.title,
       summary: article.summary,
@@ -89,8 +69,6 @@ export class SyndicationReader {
       updatedAt: article.updatedAt,
       bodyHtml: article.bodyHtml,
     }));
-    const { render, contentType } = FEEDS[format];
-    return { body: render(entries, this.site, selfUrl), contentType };
   }
 
   /** The Google News sitemap: articles published in the last 48 hours, newest first, at most 1 000. */

@@ -1,4 +1,3 @@
-import { Feed, type Item } from 'feed';
 import { articleUrl, type SiteSettings } from './site.ts';
 
 /**
@@ -13,8 +12,9 @@ import { articleUrl, type SiteSettings } from './site.ts';
  * - every date is written in UTC.
  * JSON Feed carries text exactly (JSON can).
  *
- * RSS and Atom come from the `feed` package (v6); what it gets wrong is fixed by shaping
- * its input (see `forText`, `cdataHtml`, `attribute`):
+ * The feeds themselves are built in feeds.ts, so that only the feed functions bundle the
+ * `feed` package. RSS and Atom come from that package (v6); what it gets wrong is fixed by
+ * shaping its input (see `forText`, `cdataHtml`, `attribute`):
  * - it writes text through xml-js, which first turns every `&amp;` back into `&` (so a
  *   literal "&amp;" would be lost): we pass text with `&` already escaped to `&amp;`;
  * - it splits only the first `]]>` of a CDATA section, so a second one ended the section
@@ -74,10 +74,6 @@ export const NEWS_WINDOW_MS = 48 * 60 * 60 * 1000;
 export const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
 export const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
-const DC_NS = 'http://purl.org/dc/elements/1.1/';
-const ATOM_ROOT = '<feed xmlns="http://www.w3.org/2005/Atom">';
-/** `updated`/`lastBuildDate` of a feed with no entries: fixed, so its ETag is stable. */
-const EMPTY_FEED_UPDATED = new Date(0);
 
 // --- Text
 
@@ -108,18 +104,18 @@ export function escapeHtml(text: string): string {
 }
 
 /** Text for a field the `feed` package writes through xml-js's text writer (`&amp;` → `&` quirk). */
-const forText = (text: string) => xmlSafe(text).replaceAll('&', '&amp;');
+export const forText = (text: string) => xmlSafe(text).replaceAll('&', '&amp;');
 /** HTML for a CDATA section: no `]]>` left for the package's single replacement to miss. */
-const cdataHtml = (html: string) => xmlSafe(html).replaceAll(']]>', ']]&gt;');
+export const cdataHtml = (html: string) => xmlSafe(html).replaceAll(']]>', ']]&gt;');
 /** Text for an attribute the package escapes only `&` and `"` in. */
-const attribute = (text: string) =>
+export const attribute = (text: string) =>
   xmlSafe(text)
     .replace(/</g, '')
     .replace(/\r\n?|[\t\n]/g, ' ');
 
 // --- Dates and months
 
-function date(iso: string, what: string): Date {
+export function date(iso: string, what: string): Date {
   const value = new Date(iso);
   if (Number.isNaN(value.getTime())) throw new Error(`${what} is not a date-time: ${JSON.stringify(iso)}`);
   return value;
@@ -186,7 +182,7 @@ export function inNewsWindow(publishedAt: string, now: Date): boolean {
 }
 
 /** Newest `publishedAt` first (compared as instants), ties by slug ascending, at most `max`. */
-function newestFirst<T extends { slug: string; publishedAt: string }>(
+export function newestFirst<T extends { slug: string; publishedAt: string }>(
   entries: readonly T[],
   max: number,
 ): T[] {
@@ -194,139 +190,6 @@ function newestFirst<T extends { slug: string; publishedAt: string }>(
   return [...entries]
     .sort((a, b) => time(b) - time(a) || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0))
     .slice(0, max);
-}
-
-// --- Feeds
-
-/** The newest `updatedAt` of the entries (or a fixed instant for none). */
-function feedUpdated(entries: readonly FeedEntry[]): Date {
-  const times = entries.map((entry) => date(entry.updatedAt, `updatedAt of ${entry.slug}`).getTime());
-  return times.length === 0 ? EMPTY_FEED_UPDATED : new Date(Math.max(...times));
-}
-
-/**
- * A `feed` package feed of the newest entries; `item` shapes each entry for one format.
- * Feed level: title (and RSS description, Atom subtitle and author) the site name, link the
- * site URL, language, self link and Atom id `selfUrl`, `updated`/`lastBuildDate` the newest
- * `updatedAt` (never the clock, so the same articles give the same bytes and ETag).
- */
-function packageFeed(
-  entries: readonly FeedEntry[],
-  settings: SiteSettings,
-  selfUrl: string,
-  item: (entry: FeedEntry, link: string) => Item,
-): Feed {
-  const kept = newestFirst(entries, FEED_MAX_ENTRIES);
-  const self = new URL(selfUrl).href;
-  const feed = new Feed({
-    title: forText(settings.name),
-    description: forText(settings.name),
-    id: forText(self),
-    link: settings.url,
-    feed: self,
-    language: settings.language,
-    updated: feedUpdated(kept),
-    generator: 'Newsdesk',
-    // Atom needs an author for entries without one: the site.
-    author: { name: forText(settings.name) },
-  });
-  for (const entry of kept) feed.addItem(item(entry, articleUrl(settings, entry.slug)));
-  return feed;
-}
-
-/** What RSS and Atom items share. */
-function baseItem(entry: FeedEntry, link: string): Item {
-  const author = forText(entry.author ?? '');
-  return {
-    title: entry.title,
-    link,
-    date: date(entry.updatedAt, `updatedAt of ${entry.slug}`),
-    published: date(entry.publishedAt, `publishedAt of ${entry.slug}`),
-    content: cdataHtml(entry.bodyHtml),
-    ...(entry.summary ? { description: escapeHtml(xmlSafe(entry.summary)) } : {}),
-    // An author made only of characters XML cannot carry counts as not set.
-    ...(author ? { author: [{ name: author }] } : {}),
-  };
-}
-
-/**
- * RSS 2.0 of the newest entries (at most 50). `selfUrl` is the feed's own absolute URL
- * (query included), written as `<atom:link rel="self">`. Each item: `title`, `link` and
- * `guid isPermaLink="true"` (article URL), `pubDate` (publishedAt), `atom:updated`,
- * `description` (HTML-escaped summary, when set), `content:encoded` (bodyHtml), `author`
- * and `dc:creator` (when set), one `category` per tag.
- */
-export function rssFeed(entries: readonly FeedEntry[], settings: SiteSettings, selfUrl: string): string {
-  return packageFeed(entries, settings, selfUrl, (entry, link) => {
-    const item = baseItem(entry, link);
-    const creator = item.author?.[0]?.name;
-    return {
-      ...item,
-      category: entry.tags.map((tag) => ({ name: forText(tag) })),
-      extensions: [
-        // Plain text, escaped, instead of the package's CDATA (see the module comment).
-        { name: 'title', objects: { _text: forText(entry.title) } },
-        // The package's root declares the Atom namespace (for the self link).
-        { name: 'atom:updated', objects: { _text: item.date.toISOString() } },
-        ...(creator
-          ? [
-              {
-                name: 'dc:creator',
-                // The package declares the DC namespace only along with content:encoded.
-                objects: { ...(item.content ? {} : { _attributes: { 'xmlns:dc': DC_NS } }), _text: creator },
-              },
-            ]
-          : []),
-      ],
-    };
-  }).rss2();
-}
-
-/**
- * Atom 1.0 of the newest entries (at most 50), `xml:lang` the site language, `id` and
- * `rel="self"` link the feed's own URL. Each entry: `title` and `summary` (when set) as
- * `type="html"`, `id` and `link` (article URL), `published`, `updated`, `content type="html"`
- * (bodyHtml), `author` (when set; the site otherwise), one `category term` per tag.
- */
-export function atomFeed(entries: readonly FeedEntry[], settings: SiteSettings, selfUrl: string): string {
-  const xml = packageFeed(entries, settings, selfUrl, (entry, link) => ({
-    ...baseItem(entry, link),
-    title: escapeHtml(xmlSafe(entry.title)),
-    category: entry.tags.map((tag) => ({ term: attribute(tag) })),
-  })).atom1();
-  if (!xml.includes(ATOM_ROOT)) throw new Error('feed package: unexpected Atom root element');
-  return xml.replace(ATOM_ROOT, `${ATOM_ROOT.slice(0, -1)} xml:lang="${escapeXml(settings.language)}">`);
-}
-
-/**
- * JSON Feed 1.1 of the newest entries (at most 50): `title`, `home_page_url`, `feed_url`
- * (`selfUrl`), `language`; each item `id` and `url` (article URL), `title`, `summary`
- * (when set), `content_html`, `date_published`, `date_modified`, `authors` (when set),
- * `tags` (when any).
- */
-export function jsonFeed(entries: readonly FeedEntry[], settings: SiteSettings, selfUrl: string): string {
-  const items = newestFirst(entries, FEED_MAX_ENTRIES).map((entry) => {
-    const url = articleUrl(settings, entry.slug);
-    return {
-      id: url,
-      url,
-      title: entry.title,
-      ...(entry.summary ? { summary: entry.summary } : {}),
-      content_html: entry.bodyHtml,
-      date_published: w3cDateTime(entry.publishedAt),
-      date_modified: w3cDateTime(entry.updatedAt),
-      ...(entry.author ? { authors: [{ name: entry.author }] } : {}),
-      ...(entry.tags.length > 0 ? { tags: [...entry.tags] } : {}),
-    };
-  });
-  return JSON.stringify({
-    version: JSON_FEED_VERSION,
-    title: settings.name,
-    home_page_url: new URL(settings.url).href,
-    feed_url: new URL(selfUrl).href,
-    language: settings.language,
-    items,
-  });
 }
 
 // --- Sitemaps

@@ -2,15 +2,14 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { atomFeed, jsonFeed, rssFeed } from '../../functions/core/feeds.ts';
 import { parseSiteSettings, type SiteSettings } from '../../functions/core/site.ts';
 import {
   ATOM_CONTENT_TYPE,
-  atomFeed,
   FEED_MAX_ENTRIES,
   type FeedEntry,
   inNewsWindow,
   JSON_FEED_CONTENT_TYPE,
-  jsonFeed,
   monthlySitemap,
   monthsBetween,
   NEWS_SITEMAP_MAX_ENTRIES,
@@ -19,7 +18,6 @@ import {
   newsWindow,
   parseMonth,
   RSS_CONTENT_TYPE,
-  rssFeed,
   SITEMAP_CONTENT_TYPE,
   SITEMAP_MAX_URLS,
   sitemapIndex,
