@@ -24,6 +24,17 @@ let stampSecond = Number.NaN;
 let stampPrefix = '';
 
 /** `new Date(ms).toISOString()`, the date and time up to the second formatted once per second. */
+/** The pending lines of every request log are written when the process exits (one listener for all). */
+const exitFlushers = new Set<() => void>();
+function flushOnExit(flush: () => void): void {
+  if (exitFlushers.size === 0) {
+    process.on('exit', () => {
+      for (const pendingFlush of exitFlushers) pendingFlush();
+    });
+  }
+  exitFlushers.add(flush);
+}
+
 export function isoTimestamp(ms: number): string {
   const second = Math.floor(ms / 1000);
   if (second !== stampSecond) {
@@ -54,7 +65,7 @@ export function createRequestLog(out: LogOutput = process.stdout, now: () => num
       if (guard) out.removeListener('error', ignore);
     }
   };
-  process.on('exit', flush);
+  flushOnExit(flush);
   return {
     log: (line) => {
       pending += `${isoTimestamp(now())} ${line}\n`;
