@@ -44,6 +44,8 @@ export class ArticlesTable extends Construct {
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       encryption: dynamodb.TableEncryptionV2.dynamoOwnedKey(),
+      // The change stream the events come from (lib/events.ts): both images of every change.
+      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       globalSecondaryIndexes: Object.values(TABLE.indexes).map((index) => ({
         indexName: index.name,
         partitionKey: attribute(index.partitionKey),

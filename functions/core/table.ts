@@ -95,5 +95,8 @@ export function createTableInput(tableName: string) {
       ],
       Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] },
     })),
+    // The change stream the events are derived from (API.md "Events"): both images, so the
+    // consumer sees what a write changed. DynamoDB Local serves it too (local/events/).
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const },
   };
 }
