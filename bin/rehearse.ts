@@ -51,7 +51,14 @@ function readyMessage(r: Rehearsal): string {
   return [
     `Newsdesk rehearsal ready at ${url}`,
     `  stack        ${r.stackName} from ${values['cdk-out']} (the synthesized template and bundles)`,
-    `  functions    ${r.functions.map((f) => f.name.replace(/\/Function$/, '')).join(', ')}`,
+    `  functions    ${r.functions
+      .filter((f) => f.api)
+      .map((f) => f.name.replace(/\/Function$/, ''))
+      .join(', ')}`,
+    `  loaded only  ${r.functions
+      .filter((f) => !f.api)
+      .map((f) => f.name.replace(/\/Function$/, ''))
+      .join(', ')} (events: no stream, bus or scheduler is emulated)`,
     `  tables       ${r.tables.join(', ')} on ${r.dynamodbEndpoint}`,
     `  editor key   ${editor.accessKeyId}  (IAM user ${editor.userArn}, holding the stack's unattached managed policies)`,
     `  secret       ${editor.secretAccessKey}`,

@@ -18,6 +18,10 @@ Commands:
   get <slug>                   print one article (editor view, JSON; --html for the rendered body)
   list                         list articles of every status (a table; --json for scripts)
   take-down <slug>             take an article down (asks first unless --yes)
+  history <slug>               every version of an article, newest first (--json for scripts)
+  restore <slug> <version>     restore a version as a new one (asks first unless --yes)
+  preview <slug>               make a preview link to the current version (--expires 2h)
+  events [--follow]            the local server's events (article published, updated, …)
   help [command]               help for a command
 
 Options:
@@ -95,6 +99,65 @@ Options:
   -y, --yes             do not ask
 
 ${CONNECTION}`,
+
+  history: `Usage: newsdesk history [options] <slug>
+
+Lists every version of an article, newest first: version, status, when and by whom it
+was written, title. Every write adds one (create = 1; each update and restore).
+
+Options:
+  --json                print { "items": [...] } for scripts
+
+${CONNECTION}`,
+
+  restore: `Usage: newsdesk restore [options] <slug> <version>
+
+Restores a version: writes a new version whose title, summary, body, author, tags,
+status and publishedAt are those of <version> (history is never rewritten). Uses the
+current version's ETag, so a change made meanwhile by someone else makes it fail (412)
+instead of being overwritten. Asks for confirmation on a terminal; without a terminal,
+--yes is required.
+
+Options:
+  -y, --yes             do not ask
+
+${CONNECTION}`,
+
+  preview: `Usage: newsdesk preview [options] <slug>
+
+Makes a preview link to the article's current version, whatever its status (drafts and
+scheduled articles included), and prints the page to share; the API URL it reads and the
+expiry go to stderr. Later edits do not change what the link shows; it stops working when
+it expires or the article is taken down.
+
+Options:
+  --expires <time>      how long the link works: seconds, or with s, m, h or d
+                        (e.g. 90m, 2h, 7d); 1 minute to 7 days, default 1 day
+
+${CONNECTION}
+
+Example:
+  newsdesk preview my-draft --expires 2h`,
+
+  events: `Usage: newsdesk events [options]
+
+Prints the events the local server (npm start) announced: its last 1 000, one line each
+(time, detail-type, slug, version, status, reason). They are read from the local-only
+route GET /editor/_local/events, signed like every editor request.
+
+Deployed APIs have no such route: events go to the stack's EventBridge bus (output
+EventBusName); against an execute-api URL this command prints how to subscribe (a rule on
+that bus, or webhooks in cdk.json) and exits with 2.
+
+Options:
+  -f, --follow          keep printing new events as they come (Ctrl-C stops)
+  --json                one EventBridge event JSON per line instead
+
+${CONNECTION}
+
+Example:
+  newsdesk events --follow
+  newsdesk events --json | jq -r 'select(.["detail-type"] == "Article Published") | .detail.url'`,
 } as const;
 
 export function helpFor(command: keyof typeof COMMAND_HELP): string {

@@ -16,11 +16,13 @@ import {
 } from './client.ts';
 import { resolveEndpoint, resolveRegion } from './endpoint.ts';
 import { CliError, explainNetworkError, explainResponse, UsageError } from './errors.ts';
+import { deployedEventsHelp, followEvents, isLocalEndpoint } from './events.ts';
 import { expandArticleFiles } from './files.ts';
 import { HELP, helpFor } from './help.ts';
 import { type ListOptions, listArticles, renderTable } from './list.ts';
 import { publishFiles } from './publish.ts';
 import { BarReporter, LineReporter, retryLine } from './report.ts';
+import * as revisions from './revisions.ts';
 
 export interface Io {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -59,6 +61,13 @@ const COMMAND_OPTIONS = {
     cursor: { type: 'string' },
   },
   'take-down': { yes: { type: 'boolean', short: 'y' } },
+  history: { json: { type: 'boolean' } },
+  restore: { yes: { type: 'boolean', short: 'y' } },
+  preview: { expires: { type: 'string' } },
+  events: {
+    follow: { type: 'boolean', short: 'f' },
+    json: { type: 'boolean' },
+  },
   help: {},
 } as const satisfies Record<string, Options>;
 
@@ -212,7 +221,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const name = commandToken.value;
   if (!isCommand(name)) {
-    throw new UsageError(`unknown command "${name}"; commands: publish, get, list, take-down, help`);
+    throw new UsageError(
+      `unknown command "${name}"; commands: publish, get, list, take-down, history, restore, preview, events, help`,
+    );
   }
   if (name === 'help') {
     const topic = first.positionals[1];
@@ -250,6 +261,12 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       return listCommand(parsed.positionals, values, globals, io, str);
     case 'take-down':
       return takeDownCommand(parsed.positionals, values.yes === true, globals, io);
+    case 'events':
+      return eventsCommand(parsed.positionals, values, globals, io);
+    case 'history':
+    case 'restore':
+    case 'preview':
+      return revisionCommand(name, parsed.positionals, values, globals, io, str);
   }
 }
 
@@ -442,6 +459,84 @@ async function takeDownCommand(
     }
     write(io.stdout, `taken down  ${slug}`);
     return 0;
+  } finally {
+    client.close();
+  }
+}
+
+async function eventsCommand(
+  positionals: string[],
+  values: Record<string, string | boolean | undefined>,
+  globals: Globals,
+  io: Io,
+): Promise<number> {
+  if (positionals.length > 0)
+    throw new UsageError(`events: takes no arguments (got "${positionals.join(' ')}")`);
+  const endpoint = resolveEndpoint({
+    endpoint: globals.endpoint,
+    outputs: globals.outputs,
+    stack: globals.stack,
+    env: io.env,
+  });
+  if (!isLocalEndpoint(endpoint.url)) {
+    // Deployed, events go to EventBridge: nothing to follow here, say how to subscribe.
+    write(io.stderr, deployedEventsHelp(endpoint.url));
+    return 2;
+  }
+  const client = makeClient(globals, io, (event) => write(io.stderr, retryLine(event)));
+  try {
+    const outcome = await followEvents(client, {
+      follow: values.follow === true,
+      json: values.json === true,
+      write: (line) => write(io.stdout, line),
+    });
+    if (!outcome.ok) {
+      write(io.stderr, `newsdesk: ${outcome.message}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    client.close();
+  }
+}
+
+/** `history <slug>`, `restore <slug> <version>`, `preview <slug>` (cli/revisions.ts). */
+async function revisionCommand(
+  name: 'history' | 'restore' | 'preview',
+  positionals: string[],
+  values: Record<string, string | boolean | undefined>,
+  globals: Globals,
+  io: Io,
+  str: (key: string) => string | undefined,
+): Promise<number> {
+  const arity = name === 'restore' ? 2 : 1;
+  if (positionals.length > arity) {
+    throw new UsageError(
+      `${name}: too many arguments (usage: newsdesk ${name} <slug>${name === 'restore' ? ' <version>' : ''})`,
+    );
+  }
+  const slug = checkSlug(positionals[0], name);
+  const version = name === 'restore' ? revisions.parseVersionArgument(positionals[1]) : undefined;
+  const expires = str('expires');
+  const expiresInSeconds = expires === undefined ? undefined : revisions.parseExpires(expires);
+  const yes = values.yes === true;
+  if (name === 'restore' && !yes && io.stdin.isTTY !== true) {
+    throw new UsageError(
+      `restore: refusing to restore "${slug}" without confirmation: input is not a terminal, so nobody can answer the question. Pass --yes to confirm.`,
+    );
+  }
+  const client = makeClient(globals, io, (event) => write(io.stderr, retryLine(event)));
+  const context: revisions.CommandContext = {
+    client,
+    out: (text) => write(io.stdout, text),
+    err: (text) => write(io.stderr, text),
+    confirm: (question) => confirm(io, question),
+    fail: (request, failedSlug, response) => reportFailure(io, client, request, failedSlug, response),
+  };
+  try {
+    if (name === 'history') return await revisions.history(context, slug, values.json === true);
+    if (name === 'restore') return await revisions.restore(context, slug, version ?? 0, yes);
+    return await revisions.preview(context, slug, expiresInSeconds);
   } finally {
     client.close();
   }

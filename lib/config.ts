@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import * as z from 'zod';
+import { DETAIL_TYPES, type DetailType } from '../functions/core/events/types.ts';
 import { parseSiteSettings, type SiteSettings, SiteSettingsError } from '../functions/core/site.ts';
 
 /**
@@ -64,6 +65,11 @@ export const NewsdeskConfigSchema = z
     throttlingBurstLimit: int(1, 5_000, 200),
     /** `Cache-Control: public, max-age=` of public responses, in seconds. */
     cacheMaxAge: int(0, 31_536_000, 60),
+    /**
+     * `s-maxage=` of public responses, in seconds: how long the CDN keeps them (every
+     * change purges it, docs/edge.md); the cache policy's maxTtl is at least this.
+     */
+    edgeMaxAge: int(0, 31_536_000, 86_400),
     /** Retention of every log group of the stack (functions and access logs), in days. */
     logRetentionDays: z.coerce
       .number()
@@ -157,4 +163,117 @@ export function readSiteSettings(scope: Construct): SiteSettings {
     }
     throw error;
   }
+}
+
+/** One webhook: every event (or the listed detail-types) POSTed to `url` as the EventBridge event JSON. */
+export interface Webhook {
+  readonly url: string;
+  readonly events: readonly DetailType[];
+}
+
+/**
+ * Validates the webhooks (CDK context `webhooks`: a JSON array in cdk.json, or JSON on the
+ * command line): each an object with an absolute https `url` (what EventBridge API
+ * destinations accept) and optional `events`, a non-empty list of the contract's
+ * detail-types (absent: all of them). Fails naming the bad entry (`webhooks[1].url ...`).
+ */
+export function parseWebhooks(raw: unknown): Webhook[] {
+  const fail = (why: string) => new ConfigurationError(`Invalid Newsdesk CDK context: ${why}`);
+  let value = raw ?? [];
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw fail('webhooks must be a JSON array of {url, events?}');
+    }
+  }
+  if (!Array.isArray(value)) throw fail('webhooks must be an array of {url, events?}');
+  return value.map((entry: unknown, index): Webhook => {
+    const where = `webhooks[${index}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw fail(`${where} must be an object {url, events?}`);
+    }
+    const { url, events, ...rest } = entry as Record<string, unknown>;
+    const unknownKey = Object.keys(rest)[0];
+    if (unknownKey !== undefined) throw fail(`${where}.${unknownKey} is not a webhook setting (url, events)`);
+    if (typeof url !== 'string' || !isHttpsUrl(url)) {
+      throw fail(`${where}.url must be an absolute https URL, got ${JSON.stringify(url)}`);
+    }
+    if (events === undefined) return { url, events: [...DETAIL_TYPES] };
+    if (!Array.isArray(events) || events.length === 0) {
+      throw fail(`${where}.events must be a non-empty list of ${DETAIL_TYPES.join(', ')}`);
+    }
+    events.forEach((event: unknown, i) => {
+      if (!(DETAIL_TYPES as readonly unknown[]).includes(event)) {
+        throw fail(
+          `${where}.events[${i}] must be one of ${DETAIL_TYPES.join(', ')}, got ${JSON.stringify(event)}`,
+        );
+      }
+    });
+    return { url, events: [...new Set(events as DetailType[])] };
+  });
+}
+
+function isHttpsUrl(value: string): boolean {
+  if (value !== value.trim() || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '';
+}
+
+/** The webhooks from the CDK context of `scope` (none when absent). */
+export function readWebhooks(scope: Construct): Webhook[] {
+  return parseWebhooks(scope.node.tryGetContext('webhooks'));
+}
+
+/** The optional custom domain of the CDN (CDK context `edge`). */
+export interface EdgeSettings {
+  /** A hostname (e.g. `news.example.com`) the distribution answers for; its DNS is yours to point. */
+  readonly domainName?: string;
+  /** ACM certificate (in us-east-1, as CloudFront requires) covering `domainName`. */
+  readonly certificateArn?: string;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+const ACM_US_EAST_1 = /^arn:aws:acm:us-east-1:[0-9]{12}:certificate\/[0-9a-f-]{36}$/;
+
+/**
+ * Validates the CDN settings (CDK context `edge`: an object in cdk.json or JSON on the
+ * command line): none (the distribution's own `*.cloudfront.net` name), or both a
+ * `domainName` (a lower-case hostname) and a `certificateArn` (an ACM certificate in
+ * us-east-1, the only region CloudFront takes certificates from). Fails naming the setting.
+ */
+export function parseEdgeSettings(raw: unknown): EdgeSettings {
+  const fail = (why: string) => new ConfigurationError(`Invalid Newsdesk CDK context: ${why}`);
+  let value = raw ?? {};
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw fail('edge must be a JSON object {domainName, certificateArn}');
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw fail('edge must be an object {domainName, certificateArn}');
+  }
+  const { domainName, certificateArn, ...rest } = value as Record<string, unknown>;
+  const unknownKey = Object.keys(rest)[0];
+  if (unknownKey !== undefined)
+    throw fail(`edge.${unknownKey} is not an edge setting (domainName, certificateArn)`);
+  if (domainName === undefined && certificateArn === undefined) return {};
+  if (typeof domainName !== 'string' || !HOSTNAME.test(domainName)) {
+    throw fail(
+      `edge.domainName must be a lower-case hostname such as news.example.com, got ${JSON.stringify(domainName)}`,
+    );
+  }
+  if (typeof certificateArn !== 'string' || !ACM_US_EAST_1.test(certificateArn)) {
+    throw fail(
+      `edge.certificateArn must be the ARN of an ACM certificate in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>), got ${JSON.stringify(certificateArn)}`,
+    );
+  }
+  return { domainName, certificateArn };
+}
+
+/** The CDN settings from the CDK context of `scope` (none when absent). */
+export function readEdgeSettings(scope: Construct): EdgeSettings {
+  return parseEdgeSettings(scope.node.tryGetContext('edge'));
 }

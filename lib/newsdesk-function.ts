@@ -5,9 +5,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../functions/core/routes.ts';
-import { indexActions, tableActions } from '../functions/core/store/access.ts';
+import { indexActions, type StoreOperation, tableActions } from '../functions/core/store/access.ts';
 import { TABLE } from '../functions/core/table.ts';
 import { BUNDLING } from './bundling.ts';
 import { acknowledge } from './nag.ts';
@@ -49,6 +50,27 @@ export interface NewsdeskFunctionProps {
    * @default - none
    */
   readonly description?: string;
+  /**
+   * How the function is invoked: `api` synchronously by the API Gateway integration (no
+   * dead-letter queue could ever receive anything), `event-source` by an event source
+   * mapping (its failures go to the mapping's on-failure destination), `asynchronous` (give
+   * it a `deadLetterQueue`).
+   * @default 'api'
+   */
+  readonly invocation?: 'api' | 'event-source' | 'asynchronous';
+  /**
+   * Dead-letter queue of failed asynchronous invocations.
+   * @default - none
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+}
+
+/** Who uses the table, through which store operations, and which indexes they query. */
+export interface StoreAccess {
+  /** Names the user in errors (a route id, a function id). */
+  readonly id: string;
+  readonly store: readonly StoreOperation[];
+  readonly indexes: readonly ('byStatus' | 'all')[];
 }
 
 /**
@@ -98,6 +120,7 @@ export class NewsdeskFunction extends Construct {
       description: props.description,
       environment: { ...props.environment },
       bundling: BUNDLING,
+      ...(props.deadLetterQueue === undefined ? {} : { deadLetterQueue: props.deadLetterQueue }),
     });
 
     acknowledge(this.role, {
@@ -105,11 +128,20 @@ export class NewsdeskFunction extends Construct {
       reason:
         'X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; every other statement of this role names its resources.',
     });
-    acknowledge(this.function, {
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'Invoked only synchronously, by the API Gateway Lambda proxy integration: a dead-letter queue (or on-failure destination) only ever receives failed asynchronous invocations, so it would stay empty; a failed request is answered to its caller (5xx) and logged.',
-    });
+    const invocation = props.invocation ?? 'api';
+    if (invocation === 'api') {
+      acknowledge(this.function, {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Invoked only synchronously, by the API Gateway Lambda proxy integration: a dead-letter queue (or on-failure destination) only ever receives failed asynchronous invocations, so it would stay empty; a failed request is answered to its caller (5xx) and logged.',
+      });
+    } else if (invocation === 'event-source') {
+      acknowledge(this.function, {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          "Invoked only by an event source mapping (polling, synchronous invocations): a function dead-letter queue only receives failed asynchronous invocations; the records that keep failing go to the mapping's own on-failure destination (an SQS dead-letter queue with an alarm).",
+      });
+    }
   }
 
   /**
@@ -119,6 +151,11 @@ export class NewsdeskFunction extends Construct {
    * `dynamodb:Query`).
    */
   grantRouteAccess(table: dynamodb.ITableV2, route: RouteDefinition): void {
+    this.grantStoreAccess(table, route);
+  }
+
+  /** {@link grantRouteAccess} for any user of the store (a route, or a function that is none). */
+  grantStoreAccess(table: dynamodb.ITableV2, route: StoreAccess): void {
     const onTable = tableActions(route.store);
     const onIndexes = indexActions(route.store);
     for (const action of [...onTable, ...onIndexes]) {

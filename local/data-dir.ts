@@ -31,6 +31,7 @@ export function ensureDataDir(dataDir: string): void {
 export const dynamodbDir = (dataDir: string) => join(dataDir, 'dynamodb');
 export const credentialsFile = (dataDir: string) => join(dataDir, 'editor-credentials.json');
 export const cursorSecretFile = (dataDir: string) => join(dataDir, 'cursor-secret');
+export const previewKeyFile = (dataDir: string) => join(dataDir, 'preview-key');
 export const seedMarkerFile = (dataDir: string) => join(dataDir, 'seeded.json');
 
 /** Writes a private file (0600) atomically enough for a single local server. */
@@ -123,4 +124,16 @@ export function resolveCursorSecret(dataDir: string): string {
   const secret = randomBytes(48).toString('base64url');
   writePrivate(file, `${secret}\n`);
   return secret;
+}
+
+/** The preview-link signing key, generated once and kept in the data dir (mode 0600). */
+export function resolvePreviewKey(dataDir: string): string {
+  const file = previewKeyFile(dataDir);
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length >= 32) return key;
+  }
+  const key = randomBytes(48).toString('base64url');
+  writePrivate(file, `${key}\n`);
+  return key;
 }

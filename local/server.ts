@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { MAX_BODY_BYTES } from '../functions/core/contract.ts';
+import { PREVIEW_KEY_SECRET_ENV } from '../functions/core/preview-env.ts';
+import { defaultArticleStore } from '../functions/core/read-deps.ts';
 import { ROUTES, type RouteDefinition } from '../functions/core/routes.ts';
 import {
   type SiteSettings,
@@ -28,6 +30,7 @@ import {
   resolveCursorSecret,
   resolveDataDir,
   resolveEditorCredential,
+  resolvePreviewKey,
   SEED_USER_NAME,
   seedMarkerFile,
 } from './data-dir.ts';
@@ -46,6 +49,8 @@ import {
   sourceIpOf,
   writeResponse,
 } from './event.ts';
+import { type LocalEvents, parseWebhookUrls, startLocalEvents, WebhookConfigError } from './events/index.ts';
+import type { LocalEventPublisher } from './events/publisher.ts';
 import {
   BAD_GATEWAY,
   buildResources,
@@ -63,6 +68,7 @@ import {
 } from './gateway.ts';
 import { openApiResponse } from './openapi-route.ts';
 import { type ReaderServer, ReaderServerError, readerPortFor, startReaderServer } from './reader-server.ts';
+import { fixedSecrets, localSecretArn, type SecretsStandIn, startSecretsStandIn } from './secrets.ts';
 import { parseSeedArticle } from './seed.ts';
 import { type EditorCredential, userArn, verifySigV4 } from './sigv4.ts';
 
@@ -89,6 +95,8 @@ export interface LocalServerOptions {
   readonly seedFile?: string;
   /** One line per request (method, path, status, time, and why a signature was refused). */
   readonly log?: (line: string) => void;
+  /** Receivers of the events (absolute http(s) URLs); default from NEWSDESK_WEBHOOKS (comma-separated). */
+  readonly webhooks?: readonly string[];
   /** Port of the reader page; default $READER_PORT or the API's port + 1 (0 when the API's is 0); false: none. */
   readonly readerPort?: number | false;
   /**
@@ -117,6 +125,8 @@ export interface LocalServer {
   readonly readerUrl: string | undefined;
   /** The site settings the feeds and sitemaps use. */
   readonly site: SiteSettings;
+  /** Where events go (local/events/): the webhook receivers, and the go-lives rebuilt at start. */
+  readonly events: { readonly webhooks: readonly string[]; readonly rebuiltGoLives: number };
   /** Closes the HTTP server and stops DynamoDB Local if this server started it. Idempotent. */
   close(): Promise<void>;
 }
@@ -142,6 +152,31 @@ let loadedWith: string | undefined;
 /** The site settings the handlers of this process were loaded with. */
 let siteLoaded: SiteSettings | undefined;
 const handlerCache = new Map<string, Handler>();
+
+/** The name the preview functions know the signing key's secret by, locally. */
+export const LOCAL_PREVIEW_KEY_SECRET = 'newsdesk-preview-key';
+/**
+ * The Secrets Manager stand-in of this process, serving the preview signing key. One per
+ * process, like the handlers (whose SDK client keeps its endpoint once made): started with
+ * the first server, never holding the process open (unref), and serving the key of the
+ * data dir the handlers were loaded with.
+ */
+let secretsStandIn: Promise<SecretsStandIn> | undefined;
+function localSecretsManager(previewKey: string, region: string): Promise<SecretsStandIn> {
+  secretsStandIn ??= startSecretsStandIn({
+    answer: fixedSecrets([
+      {
+        name: LOCAL_PREVIEW_KEY_SECRET,
+        arn: localSecretArn(LOCAL_PREVIEW_KEY_SECRET, region),
+        value: previewKey,
+      },
+    ]),
+  }).then((standIn) => {
+    standIn.unref();
+    return standIn;
+  });
+  return secretsStandIn;
+}
 
 async function loadHandlers(
   routes: readonly RouteDefinition[],
@@ -312,6 +347,8 @@ interface RequestContextDeps {
   readonly credentials: ReadonlyMap<string, EditorCredential>;
   readonly region: string;
   readonly handlers: () => ReadonlyMap<string, Handler> | undefined;
+  /** The event publisher, once the event pipeline runs (serves LOCAL_EVENTS_PATH). */
+  readonly events?: () => LocalEventPublisher | undefined;
   readonly log: (line: string) => void;
 }
 
@@ -381,6 +418,11 @@ function createRequestListener(deps: RequestContextDeps) {
       if (handlers === undefined) {
         exchange.problem(STARTING, 'any', { 'Retry-After': '1' });
         discardRest(req, res);
+        return;
+      }
+      const publisher = deps.events?.();
+      if (path === LOCAL_EVENTS_PATH && publisher !== undefined) {
+        await serveLocalEvents(exchange, publisher, { method, path, rawQuery });
         return;
       }
       const match = matchResource(resources, path);
@@ -487,6 +529,62 @@ function createRequestListener(deps: RequestContextDeps) {
   };
 }
 
+/**
+ * Local only (not part of the deployed API, not in the OpenAPI document): the events the
+ * server announced, for `newsdesk events --follow`. Signed like the editor routes.
+ * `GET /editor/_local/events?after=<event id>&wait=<seconds>` answers
+ * `{ events: [EventBridge event…], last: <id of the newest> | null }` with the buffered
+ * events after `after` (all buffered, the last 1 000, when absent or no longer buffered);
+ * with `wait` (1–20) it holds the answer until an event arrives or the time is up.
+ */
+export const LOCAL_EVENTS_PATH = '/editor/_local/events';
+const MAX_EVENTS_WAIT_S = 20;
+
+async function serveLocalEvents(
+  exchange: Exchange,
+  publisher: LocalEventPublisher,
+  request: { method: string; path: string; rawQuery: string },
+): Promise<void> {
+  const { req, res, deps } = exchange;
+  const json = (statusCode: number, value: unknown): MappedResponse => ({
+    statusCode,
+    headers: new Map([
+      ['Content-Type', ['application/json']],
+      ['Cache-Control', ['no-store']],
+    ]),
+    body: Buffer.from(JSON.stringify(value), 'utf8'),
+  });
+  if (request.method !== 'GET') {
+    exchange.send({ ...json(405, { message: 'GET only' }), headers: new Map([['Allow', ['GET']]]) });
+    discardRest(req, res);
+    return;
+  }
+  const verdict = await verifySigV4(
+    { ...request, headers: req.headers, body: Buffer.alloc(0) },
+    { credentials: deps.credentials, region: deps.region },
+  );
+  if (!verdict.ok) {
+    exchange.note = ` (${verdict.reason}: ${verdict.message})`;
+    exchange.problem(
+      forbidden(verdict.reason === 'missing-authentication', verdict.reason === 'expired'),
+      'editor',
+    );
+    return;
+  }
+  const query = new URLSearchParams(request.rawQuery);
+  const after = query.get('after') || undefined;
+  const wait = Number(query.get('wait') ?? '0');
+  if (!Number.isFinite(wait) || wait < 0 || wait > MAX_EVENTS_WAIT_S) {
+    exchange.send(json(400, { message: `wait must be a number of seconds from 0 to ${MAX_EVENTS_WAIT_S}` }));
+    return;
+  }
+  // A follower that goes away (or a server closing its connections) ends the wait.
+  const gone = new AbortController();
+  res.once('close', () => gone.abort());
+  const page = await publisher.wait(after, wait * 1000, gone.signal);
+  if (!res.destroyed) exchange.send(json(200, page));
+}
+
 /** The site settings from NEWSDESK_* (see site.ts); a bad one fails the start, naming the variable. */
 function localSiteSettings(readerUrl: string): SiteSettings {
   try {
@@ -545,13 +643,22 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ? resolveEditorCredential(dataDir)
       : { ...options.editor, userName: EDITOR_USER_NAME, source: 'options', file: undefined };
   const cursorSecret = resolveCursorSecret(dataDir);
+  const previewKey = resolvePreviewKey(dataDir);
+  let webhooks: URL[];
+  try {
+    webhooks = parseWebhookUrls(options.webhooks?.join(',') ?? process.env.NEWSDESK_WEBHOOKS);
+  } catch (error) {
+    throw error instanceof WebhookConfigError ? new LocalServerError(error.message) : error;
+  }
 
   let handlers: ReadonlyMap<string, Handler> | undefined;
+  let events: LocalEvents | undefined;
   const listener = createRequestListener({
     cors: corsFromEnv(),
     credentials: new Map([[editor.accessKeyId, editor]]),
     region,
     handlers: () => handlers,
+    events: () => events?.publisher,
     log,
   });
   const server = createServer({ requestTimeout: 60_000 }, (req, res) => {
@@ -616,12 +723,31 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
     // The server prints one line per request; the handlers' JSON logs only for warnings.
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    // The preview functions fetch their signing key from "Secrets Manager", as deployed:
+    // here a stand-in on 127.0.0.1 serving the key kept in the data dir (mode 0600).
+    const secrets = await localSecretsManager(previewKey, region);
+    process.env[PREVIEW_KEY_SECRET_ENV] = LOCAL_PREVIEW_KEY_SECRET;
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secrets.endpoint;
     // What the stack gives the syndication functions (the others ignore it). Handlers read it
     // once per process, like Lambda: a later server in the same process (tests, tools) keeps
     // the settings of the first, and reports those.
     siteLoaded ??= site;
     process.env.SITE_SETTINGS = siteSettingsEnv(siteLoaded).SITE_SETTINGS;
-    const loaded = await loadHandlers(ROUTES, JSON.stringify([tableName, endpoint, cursorSecret]));
+    const loaded = await loadHandlers(
+      ROUTES,
+      JSON.stringify([tableName, endpoint, cursorSecret, previewKey]),
+    );
+    // Events: the table's stream → the same consumer Lambda runs → log, followers, webhooks;
+    // go-live timers rebuilt from the table. Started before the sample article, which it announces.
+    events = await startLocalEvents({
+      endpoint,
+      region,
+      tableName,
+      site: siteLoaded,
+      store: defaultArticleStore(),
+      webhooks,
+      log,
+    });
 
     let seed: SeedOutcome = { state: 'skipped' };
     if (options.seed !== false) {
@@ -648,10 +774,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       seed,
       readerUrl: reader?.url,
       site: siteLoaded,
+      events: { webhooks: webhooks.map((url) => url.href), rebuiltGoLives: events.rebuilt },
       close: () => {
         closing ??= (async () => {
           await reader?.close();
           await closeServer();
+          await events?.close();
           await ddb?.stop();
         })();
         return closing;
@@ -660,6 +788,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   } catch (error) {
     await reader?.close();
     await closeServer();
+    await events?.close();
     await ddb?.stop();
     throw error;
   }
@@ -705,8 +834,18 @@ export function readyMessage(server: LocalServer): string {
     ...(server.readerUrl === undefined ? [] : [`  reader page  ${server.readerUrl}`]),
     `  site         ${server.site.name} at ${server.site.url} (language ${server.site.language})`,
     `  article URLs ${server.site.articleUrl}`,
+    `  previews     ${server.site.previewUrl}  (links signed with the key in ${join(server.dataDir, 'preview-key')})`,
     `  feeds        ${url}/feed.xml  ${url}/feed.atom  ${url}/feed.json  (?tag= narrows)`,
     `  sitemaps     ${url}/sitemap.xml  ${url}/news-sitemap.xml`,
+    `  events       ${
+      server.events.webhooks.length === 0
+        ? 'logged here; no webhooks (set NEWSDESK_WEBHOOKS)'
+        : `logged here and POSTed to ${server.events.webhooks.join(', ')}`
+    }`,
+    `               follow: npx newsdesk events --follow  (local-only ${url}${LOCAL_EVENTS_PATH}, signed)`,
+    ...(server.events.rebuiltGoLives > 0
+      ? [`               ${server.events.rebuiltGoLives} scheduled go-live(s) re-armed from the table`]
+      : []),
     '',
     'Publish an article:',
     `  KEY=${editor.accessKeyId}`,

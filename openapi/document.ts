@@ -32,10 +32,14 @@ import {
   EditorSummarySchema,
   FieldErrorSchema,
   PROBLEM_CODES,
+  PreviewArticleSchema,
+  PreviewLinkSchema,
   ProblemSchema,
   PublicArticleSchema,
   PublicPageSchema,
   PublicSummarySchema,
+  RevisionPageSchema,
+  RevisionSummarySchema,
 } from './schemas.ts';
 
 export const OPENAPI_VERSION = '3.1.0';
@@ -59,6 +63,10 @@ function outputSchemas(): Record<string, JsonObject> {
     ['EditorSummary', EditorSummarySchema],
     ['EditorArticle', EditorArticleSchema],
     ['EditorArticlePage', EditorPageSchema],
+    ['RevisionSummary', RevisionSummarySchema],
+    ['RevisionPage', RevisionPageSchema],
+    ['PreviewLink', PreviewLinkSchema],
+    ['PreviewArticle', PreviewArticleSchema],
   ];
   for (const [id, schema] of named) registry.add(schema, { id });
   const converted: unknown = z.toJSONSchema(registry, {
@@ -150,6 +158,21 @@ function parameters(): Record<string, JsonObject> {
       description: 'Keep only articles carrying this tag.',
       schema: { type: 'string', maxLength: LIMITS.tag, pattern: SLUG_PATTERN.source },
     },
+    Version: {
+      name: 'version',
+      in: 'path',
+      required: true,
+      description:
+        'A version number of the article: a positive integer. Anything else, or a version never written, answers 404.',
+      schema: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' },
+    },
+    Token: {
+      name: 'token',
+      in: 'path',
+      required: true,
+      description: 'A preview token as POST /editor/articles/{slug}/preview returned it.',
+      schema: { type: 'string' },
+    },
     Month: {
       name: 'month',
       in: 'path',
@@ -215,8 +238,9 @@ function headers(): Record<string, JsonObject> {
       schema: { type: 'string', pattern: etagPattern },
     },
     CacheControlPublic: {
-      description: 'Public responses may be cached for a while (`public, max-age=<seconds>`, 60 by default).',
-      schema: { type: 'string', pattern: '^public, max-age=[0-9]+$' },
+      description:
+        'Public responses may be cached for a while: by browsers `max-age` seconds (60 by default), by the CDN in front of the API `s-maxage` seconds (86400 by default; every change purges it).',
+      schema: { type: 'string', pattern: '^public, max-age=[0-9]+, s-maxage=[0-9]+$' },
     },
     CacheControlNoStore: {
       description: 'Editor responses and errors are never cached.',
@@ -229,6 +253,10 @@ function headers(): Record<string, JsonObject> {
     RetryAfter: {
       description: 'Seconds to wait before retrying.',
       schema: { type: 'string', pattern: '^[0-9]+$' },
+    },
+    XRobotsTag: {
+      description: 'Preview answers, errors included, are never indexed.',
+      schema: { type: 'string', const: 'noindex' },
     },
     Allow: {
       description: 'The methods the path accepts.',
@@ -264,6 +292,15 @@ function responses(): Record<string, JsonObject> {
     NotFound: problemResponse(
       404,
       'No such article (on public routes: not visible - draft, scheduled, taken down or never existed).',
+    ),
+    NoVersion: problemResponse(
+      404,
+      'No such article (never written, or taken down), or no such version of it.',
+    ),
+    NoPreview: problemResponse(
+      404,
+      'The link is expired, altered, unknown, or its article has been taken down since.',
+      { 'X-Robots-Tag': ref('headers', 'XRobotsTag') },
     ),
     NoSitemap: problemResponse(
       404,
@@ -366,6 +403,8 @@ interface OperationSpec {
   readonly description: string;
   readonly parameters: readonly string[];
   readonly requestBody?: string;
+  /** The request body may be left out. */
+  readonly requestBodyOptional?: boolean;
   /** Success responses by status. */
   readonly success: Readonly<Record<string, JsonObject>>;
   /** Error responses by status: the name of a component response. */
@@ -467,6 +506,60 @@ const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     success: { '204': { description: 'Taken down.', headers: { 'Cache-Control': noStore } } },
     errors: { '400': 'BadRequest', ...EDITOR_ERRORS, '404': 'NotFound', '412': 'PreconditionFailed' },
   },
+  ListRevisions: {
+    summary: "An article's versions, newest first",
+    description:
+      'Every version ever written (create = 1, each PUT and each restore adds one), newest first, without content; paged like the lists. One read per page whatever the number of versions; a page holding very large versions (kept in slices) can come out shorter than `limit`, with a `nextCursor`. A taken-down or unknown article answers 404.',
+    parameters: ['Limit', 'Cursor'],
+    success: { '200': json('RevisionPage', 'A page of versions.', { 'Cache-Control': noStore }) },
+    errors: { '400': 'BadRequest', ...EDITOR_ERRORS, '404': 'NotFound' },
+  },
+  GetRevision: {
+    summary: 'One version of an article, in full',
+    description:
+      'That version as the editor representation looked when it was current (`status` as at the time it was written; the current version as now). A taken-down or unknown article, or an unknown version, answers 404.',
+    parameters: [],
+    success: { '200': json('EditorArticle', 'The version.', { 'Cache-Control': noStore }) },
+    errors: { '400': 'BadRequest', ...EDITOR_ERRORS, '404': 'NoVersion' },
+  },
+  RestoreRevision: {
+    summary: 'Restore a version (as a new version)',
+    description:
+      'Writes a new version (current + 1) whose editable fields (title, summary, body, author, tags, status, publishedAt) are those of `{version}`, like a PUT: lists, tag pages and events follow. Needs If-Match with the current ETag: missing 428, stale 412. No request body: one sent answers 400.',
+    parameters: ['IfMatch'],
+    success: { '200': json('EditorArticle', 'The new version.', { ETag: etag, 'Cache-Control': noStore }) },
+    errors: {
+      '400': 'BadRequest',
+      ...EDITOR_ERRORS,
+      '404': 'NoVersion',
+      '412': 'PreconditionFailed',
+      '428': 'PreconditionRequired',
+    },
+  },
+  CreatePreview: {
+    summary: 'Make a preview link to the current version',
+    description:
+      'A signed link to the version current now, whatever its status, valid for `expiresInSeconds` (60 to 604800, default 86400). Later versions do not change what it shows. Any other field or value answers 400.',
+    parameters: [],
+    requestBody: 'PreviewRequest',
+    requestBodyOptional: true,
+    success: { '201': json('PreviewLink', 'The link.', { 'Cache-Control': noStore }) },
+    errors: { '400': 'BadRequest', ...EDITOR_ERRORS, '404': 'NotFound', ...BODY_ERRORS },
+  },
+  GetPreview: {
+    tag: 'articles',
+    summary: 'The version a preview link names',
+    description:
+      'The version current when the link was made, in the public representation, whatever its status (draft and scheduled included). Never cached (`no-store`), never indexed (`X-Robots-Tag: noindex`), no ETag, errors included.',
+    parameters: [],
+    success: {
+      '200': json('PreviewArticle', 'The previewed version.', {
+        'Cache-Control': noStore,
+        'X-Robots-Tag': ref('headers', 'XRobotsTag'),
+      }),
+    },
+    errors: { '404': 'NoPreview' },
+  },
   RssFeed: feedOperation('RSS 2.0', RSS_CONTENT_TYPE, 'each item has `content:encoded` (bodyHtml)'),
   AtomFeed: feedOperation('Atom 1.0', ATOM_CONTENT_TYPE, 'each entry has `content type="html"` (bodyHtml)'),
   JsonFeed: feedOperation('JSON Feed 1.1', JSON_FEED_CONTENT_TYPE, 'each item has `content_html` (bodyHtml)'),
@@ -542,7 +635,7 @@ function operation(route: RouteDefinition): JsonObject {
   if (spec.parameters.length > 0) out.parameters = spec.parameters.map((name) => ref('parameters', name));
   if (spec.requestBody !== undefined) {
     out.requestBody = {
-      required: true,
+      required: spec.requestBodyOptional !== true,
       description: `JSON, at most ${MAX_BODY_BYTES} bytes, sent with Content-Type: application/json.`,
       content: { [JSON_MEDIA_TYPE]: { schema: ref('schemas', spec.requestBody) } },
     };
@@ -583,8 +676,14 @@ function paths(routes: readonly RouteDefinition[]): JsonObject {
       description: `Other methods answer 405 with an Allow header (${[...methods, 'OPTIONS'].join(', ')}).`,
     };
     // Path template parameters belong to the path item: the preflight has them too.
-    if (path.includes('{slug}')) item.parameters = [ref('parameters', 'Slug')];
-    if (path.includes('{month}')) item.parameters = [ref('parameters', 'Month')];
+    const pathParameters = [
+      ['{slug}', 'Slug'],
+      ['{version}', 'Version'],
+      ['{month}', 'Month'],
+      ['{token}', 'Token'],
+    ].filter(([placeholder = '']) => path.includes(placeholder));
+    if (pathParameters.length > 0)
+      item.parameters = pathParameters.map(([, name = '']) => ref('parameters', name));
     for (const route of list) item[route.method.toLowerCase()] = operation(route);
     item.options = preflight(path, methods, auth);
     out[path] = item;
@@ -635,7 +734,7 @@ const DESCRIPTION = `Serverless article publishing: public reading routes, and e
 
 - **Authentication**: everything under \`/editor/\` needs a SigV4 signature (service \`execute-api\`, the API's region); nothing outside \`/editor/\` reads an \`Authorization\` header.
 - **Errors**: every response with status >= 400 is \`application/problem+json\` (RFC 9457): \`type\` (\`${PROBLEM_TYPE_BASE}<code>\`), \`title\`, \`status\`, \`detail\`, and \`errors\` (\`[{ path, message }]\`) for validation failures. Unknown routes answer 404, other methods on a known path 405 with \`Allow\`.
-- **Caching**: public responses carry an \`ETag\` and \`Cache-Control: public, max-age=...\`; send \`If-None-Match\` to get 304. Editor writes take the ETag in \`If-Match\`.
+- **Caching**: public responses carry an \`ETag\` and \`Cache-Control: public, max-age=..., s-maxage=...\` (\`s-maxage\`: the CDN's lifetime, purged on every change); send \`If-None-Match\` to get 304. Editor writes take the ETag in \`If-Match\`.
 - **Paging**: lists answer \`{ items, nextCursor }\`; pass \`nextCursor\` back as \`cursor\` until it is null.
 - **CORS**: every route answers a preflight without authentication. Responses, errors included, carry \`Access-Control-Allow-Origin\` (the configured origins, \`*\` by default) and expose ${EXPOSE_HEADERS.join(', ')}.
 - **Limits**: request bodies up to 256 KiB; lengths count Unicode code points.`;
@@ -647,6 +746,19 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[] = ROUTES
   const schemas: Record<string, JsonValue> = {
     ArticleCreate: createArticleSchema(),
     ArticleUpdate: updateArticleSchema(),
+    PreviewRequest: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        expiresInSeconds: {
+          type: 'integer',
+          minimum: 60,
+          maximum: 604_800,
+          default: 86_400,
+          description: 'How long the link works, in seconds (default one day, at most seven).',
+        },
+      },
+    },
     ...outputSchemas(),
     ...problemSchemas(),
   };

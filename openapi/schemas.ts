@@ -15,6 +15,7 @@ import {
   type PublicSummary,
   SLUG_PATTERN,
 } from '../functions/core/article.ts';
+import type { RevisionSummary } from '../functions/core/article-reader.ts';
 import { PROBLEM_TYPE_BASE } from '../functions/core/contract.ts';
 
 export const Slug = z
@@ -114,6 +115,45 @@ const page = <T extends z.ZodType>(item: T) =>
 export const PublicPageSchema = page(PublicSummarySchema);
 export const EditorPageSchema = page(EditorSummarySchema);
 
+/** One version in an article's history (GET /editor/articles/{slug}/revisions). */
+export const RevisionSummarySchema = z.strictObject({
+  version: editorFields.version,
+  status: editorFields.status.meta({
+    description:
+      'As the version looked: for the current version as now, for an earlier one as when it was written (`scheduled` = published with publishedAt then in the future).',
+  }),
+  title: publicFields.title,
+  publishedAt: editorFields.publishedAt,
+  updatedAt: Timestamp.meta({ description: 'When this version was written (UTC).' }),
+  updatedBy: z.string().min(1).meta({ description: 'The IAM ARN of the caller who wrote this version.' }),
+});
+export const RevisionPageSchema = page(RevisionSummarySchema);
+
+/** What a preview link shows: the public representation, where a never-published draft has no publishedAt. */
+export const PreviewArticleSchema = z.strictObject({
+  ...publicFields,
+  ...bodyFields,
+  publishedAt: editorFields.publishedAt,
+});
+
+/** The answer to POST /editor/articles/{slug}/preview. */
+export const PreviewLinkSchema = z.strictObject({
+  token: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
+    .meta({
+      description:
+        'Opaque, URL-safe and tamper-evident: names the slug, the version and the expiry; holds no secret.',
+    }),
+  url: z.string().meta({
+    description: 'The page to share: the preview URL template of the site settings with `{token}` replaced.',
+  }),
+  apiUrl: z
+    .string()
+    .meta({ description: "The API's base URL + `/preview/{token}`: what that page fetches." }),
+  expiresAt: Timestamp.meta({ description: 'When the link stops working (UTC).' }),
+});
+
 /** The problem types the API answers with (after `urn:newsdesk:problem:`), by status. */
 export const PROBLEM_CODES = {
   400: ['validation-error', 'bad-request'],
@@ -176,5 +216,9 @@ const conforms = {
   editorSummary: true satisfies Assignable<z.output<typeof EditorSummarySchema>, EditorSummary>,
   editorArticleKeys: true satisfies SameKeys<z.output<typeof EditorArticleSchema>, EditorArticle>,
   editorArticle: true satisfies Assignable<z.output<typeof EditorArticleSchema>, EditorArticle>,
+  previewArticleKeys: true satisfies SameKeys<z.output<typeof PreviewArticleSchema>, PublicArticle>,
+  previewArticle: true satisfies Assignable<z.output<typeof PreviewArticleSchema>, PublicArticle>,
+  revisionKeys: true satisfies SameKeys<z.output<typeof RevisionSummarySchema>, RevisionSummary>,
+  revision: true satisfies Assignable<z.output<typeof RevisionSummarySchema>, RevisionSummary>,
 } as const;
 void conforms;

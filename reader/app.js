@@ -44,6 +44,7 @@ const view = {
   summary: $('article-summary'),
   tags: $('article-tags'),
   body: $('article-body'),
+  previewMark: $('preview-mark'),
   status: $('status'),
   crumbs: $('crumbs'),
 };
@@ -171,8 +172,39 @@ function showList(tag) {
   return loadPage(current);
 }
 
+/** Puts an article (public representation) in the article view; `preview` marks it as not published. */
+function renderArticle(article, { preview }) {
+  view.previewMark.hidden = !preview;
+  view.article.classList.toggle('preview', preview);
+  view.title.textContent = article.title;
+  view.author.textContent = article.author ?? '';
+  // A draft shown by a preview link may have no publication time yet.
+  view.date.textContent = article.publishedAt ? formatDate(article.publishedAt) : 'not published';
+  if (article.publishedAt) view.date.setAttribute('datetime', article.publishedAt);
+  else view.date.removeAttribute('datetime');
+  view.summary.textContent = article.summary ?? '';
+  view.summary.hidden = !article.summary;
+  view.tags.replaceChildren(...tagList(article.tags));
+  // Sanitized by the API at write time; see the header comment.
+  view.body.innerHTML = bodyPolicy.createHTML(article.bodyHtml);
+  document.title = `${preview ? 'Preview: ' : ''}${article.title} - Newsdesk`;
+  view.article.hidden = false;
+}
+
+/** `<meta name="robots" content="noindex">` while a preview is shown: previews are never indexed. */
+function setNoIndex(on) {
+  let meta = document.querySelector('meta[name="robots"]');
+  if (on && meta === null) {
+    meta = el('meta', { name: 'robots', content: 'noindex' });
+    document.head.append(meta);
+  } else if (!on) {
+    meta?.remove();
+  }
+}
+
 async function showArticle(slug) {
   const current = ++generation;
+  setNoIndex(false);
   view.list.hidden = true;
   view.article.hidden = true;
   view.crumbs.replaceChildren(el('a', { href: '#/', text: 'All articles' }));
@@ -180,20 +212,35 @@ async function showArticle(slug) {
   try {
     const article = await getJson(apiUrl(`articles/${encodeURIComponent(slug)}`));
     if (current !== generation) return;
-    view.title.textContent = article.title;
-    view.author.textContent = article.author ?? '';
-    view.date.textContent = formatDate(article.publishedAt);
-    view.date.setAttribute('datetime', article.publishedAt);
-    view.summary.textContent = article.summary ?? '';
-    view.summary.hidden = !article.summary;
-    view.tags.replaceChildren(...tagList(article.tags));
-    // Sanitized by the API at write time; see the header comment.
-    view.body.innerHTML = bodyPolicy.createHTML(article.bodyHtml);
-    document.title = `${article.title} - Newsdesk`;
-    view.article.hidden = false;
+    renderArticle(article, { preview: false });
     setStatus('');
   } catch (error) {
     if (current === generation) showError(error);
+  }
+}
+
+/** `#/preview/{token}`: the version a preview link names, whatever its status, marked as a preview. */
+async function showPreview(token) {
+  const current = ++generation;
+  setNoIndex(true);
+  view.list.hidden = true;
+  view.article.hidden = true;
+  view.crumbs.replaceChildren(el('a', { href: '#/', text: 'All articles' }));
+  document.title = 'Preview - Newsdesk';
+  setStatus('Loading...');
+  try {
+    const article = await getJson(apiUrl(`preview/${encodeURIComponent(token)}`));
+    if (current !== generation) return;
+    renderArticle(article, { preview: true });
+    setStatus('');
+  } catch (error) {
+    if (current !== generation) return;
+    // Expired, altered or withdrawn: the API says 404 alike; say it plainly.
+    if (error instanceof ApiError && error.status === 404) {
+      setStatus('This preview link is invalid or has expired. Ask the editor for a new one.', true);
+    } else {
+      showError(error);
+    }
   }
 }
 
@@ -201,6 +248,8 @@ function route() {
   const hash = decodeURIComponent(window.location.hash.replace(/^#\/?/, ''));
   const [kind, value] = [hash.split('/')[0], hash.split('/').slice(1).join('/')];
   if (kind === 'articles' && value) return showArticle(value);
+  if (kind === 'preview' && value) return showPreview(value);
+  setNoIndex(false);
   if (kind === 'tag' && value) return showList(value);
   return showList(undefined);
 }

@@ -96,6 +96,8 @@ export interface FunctionSpec {
 export interface FunctionSpecOptions {
   /** The DynamoDB endpoint the function's SDK is pointed at (`AWS_ENDPOINT_URL_DYNAMODB`). */
   readonly dynamodbEndpoint: string;
+  /** The Secrets Manager stand-in that checks each call against the function's policies. */
+  readonly secretsManagerEndpoint?: string;
   /** Most instances per function (default 3). */
   readonly maxInstances?: number;
 }
@@ -204,6 +206,9 @@ export function functionSpec(
     // Local stand-ins: the regional DynamoDB endpoint is the checking proxy; and this
     // machine's Node.js may be older than the runtime's, so the SDK's notice about it is noise.
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+    ...(options.secretsManagerEndpoint === undefined
+      ? {}
+      : { AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint }),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const reserved = Number(properties.ReservedConcurrentExecutions ?? Number.POSITIVE_INFINITY);

@@ -17,6 +17,7 @@ import { UnsupportedTemplateError } from './errors.ts';
 import { type FunctionError, startGateway } from './gateway.ts';
 import { unattachedManagedPolicyStatements } from './iam.ts';
 import { FunctionPool, type FunctionSpec, functionSpec } from './lambda.ts';
+import { startSecretsEndpoint } from './secrets.ts';
 import { createTable, TABLE_TYPES, tableSpec } from './table.ts';
 import { loadStack, Resolver, randomKeyPair } from './template.ts';
 
@@ -44,6 +45,42 @@ const WITHOUT_RUNTIME_BEHAVIOUR = new Set<string>([
   'AWS::ApiGateway::Account',
   'AWS::CloudWatch::Alarm',
   'AWS::CloudWatch::Dashboard',
+]);
+
+/**
+ * Events (API.md "Events"): accepted, and not emulated. Nothing a request to the API
+ * answers depends on them; the rehearsal runs no stream, bus or scheduler, so the stream
+ * consumer and the go-live function are loaded (their init phase must succeed) but never
+ * invoked, and webhooks are never delivered (docs/rehearsal.md).
+ */
+const EVENTS_NOT_EMULATED = new Map<string, string>([
+  ['AWS::Lambda::EventSourceMapping', 'the table stream → consumer mapping: no stream is read'],
+  ['AWS::Events::EventBus', 'the events bus: nothing is put on it'],
+  ['AWS::Events::Rule', 'webhook rules on the bus: never matched'],
+  ['AWS::Events::Connection', 'the webhook connection: no delivery'],
+  ['AWS::Events::ApiDestination', 'webhook endpoints: no delivery'],
+  ['AWS::Scheduler::ScheduleGroup', 'the go-live schedule group: no schedule is created'],
+  ['AWS::SQS::Queue', 'dead-letter queues of failed events: nothing fails into them'],
+  ['AWS::SQS::QueuePolicy', "the dead-letter queues' policies (TLS only, EventBridge may send)"],
+]);
+
+/**
+ * The edge (docs/edge.md): accepted, and not emulated. The rehearsal serves the API's own
+ * URL (what `ApiUrl` would be), never a CDN in front of it; the purge function is loaded
+ * (its init must succeed) but never invoked, since no event reaches its queue. The local
+ * stand-in of the CDN is Varnish (test/e2e/edge.test.ts), not the rehearsal.
+ */
+const EDGE_NOT_EMULATED = new Map<string, string>([
+  ['AWS::CloudFront::Distribution', 'the CDN in front of the public reads: requests go to the API directly'],
+  ['AWS::CloudFront::CachePolicy', "the CDN's cache key and TTLs: nothing is cached"],
+  ['AWS::CloudFront::OriginRequestPolicy', 'what the CDN forwards to the API: no CDN'],
+  ['AWS::CloudFront::Function', 'the edge answer to /editor/* on the CDN: no CDN'],
+]);
+
+/** Resource types known and deliberately not emulated, with the reason (ready message, docs). */
+export const NOT_EMULATED: ReadonlyMap<string, string> = new Map([
+  ...EVENTS_NOT_EMULATED,
+  ...EDGE_NOT_EMULATED,
 ]);
 
 /** Template sections the rehearsal reads, and `Rules` it knows to be deploy-time checks only. */
@@ -83,7 +120,10 @@ export interface Rehearsal {
   readonly url: string;
   readonly stackName: string;
   readonly editor: EditorCredential & { readonly userArn: string };
-  readonly functions: readonly Pick<FunctionSpec, 'name' | 'logicalId' | 'functionName'>[];
+  /** Every function of the template; `api`: an integration of the API (the others are loaded, never invoked). */
+  readonly functions: readonly (Pick<FunctionSpec, 'name' | 'logicalId' | 'functionName'> & {
+    readonly api: boolean;
+  })[];
   readonly tables: readonly string[];
   readonly dynamodbEndpoint: string;
   report(): RehearsalReport;
@@ -94,7 +134,11 @@ export interface Rehearsal {
 /** Stops the run on a resource type or template section it does not know. */
 export function checkInventory(resolver: Resolver): void {
   for (const [logicalId, resource] of resolver.resources()) {
-    if (!EMULATED.has(resource.Type) && !WITHOUT_RUNTIME_BEHAVIOUR.has(resource.Type)) {
+    if (
+      !EMULATED.has(resource.Type) &&
+      !WITHOUT_RUNTIME_BEHAVIOUR.has(resource.Type) &&
+      !NOT_EMULATED.has(resource.Type)
+    ) {
       throw new UnsupportedTemplateError(logicalId, `resource type ${resource.Type}`);
     }
   }
@@ -142,6 +186,9 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
     // The proxy starts first: each function's environment names its endpoint.
     const proxy = await startDynamoDbProxy({ upstream: () => upstream ?? '', callers, onDenial });
     cleanups.push(() => proxy.close());
+    // Secrets Manager likewise: the template's secrets, each read checked against IAM.
+    const secrets = await startSecretsEndpoint({ resolver, callers, onDenial });
+    cleanups.push(() => secrets.close());
 
     const specs = resolver
       .resources()
@@ -149,6 +196,7 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       .map(([id]) =>
         functionSpec(resolver, stack.cdkOut, id, {
           dynamodbEndpoint: proxy.endpoint,
+          secretsManagerEndpoint: secrets.endpoint,
           ...(options.maxInstances === undefined ? {} : { maxInstances: options.maxInstances }),
         }),
       );
@@ -174,6 +222,16 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
     });
     // All init phases at once; the first load error stops the rehearsal.
     await Promise.all(pools.map((pool) => pool.init()));
+
+    // The functions the API integrates; the others (events) only had their init phase checked.
+    const integrated = new Set<string>();
+    const visit = (node: typeof api.root): void => {
+      for (const method of node.methods.values()) {
+        if (method.integration.kind === 'lambda-proxy') integrated.add(method.integration.functionArn);
+      }
+      for (const child of node.children) visit(child);
+    };
+    visit(api.root);
 
     const keys = options.editor ?? randomKeyPair('AKIA');
     const editor = { ...keys, userName: 'newsdesk-editor', userArn: userArn('newsdesk-editor') };
@@ -203,7 +261,12 @@ export async function startRehearsal(options: RehearsalOptions): Promise<Rehears
       url: gateway.url,
       stackName: stack.stackName,
       editor,
-      functions: specs.map(({ name, logicalId, functionName }) => ({ name, logicalId, functionName })),
+      functions: specs.map(({ name, logicalId, functionName, arn }) => ({
+        name,
+        logicalId,
+        functionName,
+        api: integrated.has(arn),
+      })),
       tables: tables.map((table) => String(table.input.TableName)),
       dynamodbEndpoint: upstream,
       report,

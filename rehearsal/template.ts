@@ -243,6 +243,16 @@ export class Resolver {
       case 'AWS::ApiGateway::Stage':
         id = named('StageName');
         break;
+      case 'AWS::Events::EventBus':
+      case 'AWS::Events::Connection':
+      case 'AWS::Events::ApiDestination':
+      case 'AWS::Events::Rule':
+      case 'AWS::Scheduler::ScheduleGroup':
+        id = named('Name', 64);
+        break;
+      case 'AWS::SQS::Queue':
+        id = named('QueueName', 80);
+        break;
       default:
         id = this.generatedName(logicalId);
     }
@@ -281,6 +291,35 @@ export class Resolver {
         return id;
       case 'AWS::IAM::ManagedPolicy.PolicyArn':
         return id;
+      // Events (not emulated, see rehearsal.ts), named in the functions' environment and policies.
+      case 'AWS::SQS::Queue.Arn':
+        return `arn:${PARTITION}:sqs:${REGION}:${ACCOUNT_ID}:${id}`;
+      case 'AWS::SQS::Queue.QueueName':
+        return id;
+      case 'AWS::Events::EventBus.Arn':
+        return `arn:${PARTITION}:events:${REGION}:${ACCOUNT_ID}:event-bus/${id}`;
+      case 'AWS::Events::EventBus.Name':
+        return id;
+      case 'AWS::Events::Rule.Arn':
+        return `arn:${PARTITION}:events:${REGION}:${ACCOUNT_ID}:rule/${id}`;
+      case 'AWS::Events::Connection.Arn':
+        return `arn:${PARTITION}:events:${REGION}:${ACCOUNT_ID}:connection/${id}/00000000-0000-0000-0000-000000000000`;
+      case 'AWS::Events::ApiDestination.Arn':
+        return `arn:${PARTITION}:events:${REGION}:${ACCOUNT_ID}:api-destination/${id}/00000000-0000-0000-0000-000000000000`;
+      // The edge (not emulated, see rehearsal.ts), named in outputs, environment and policies.
+      case 'AWS::CloudFront::Distribution.Id':
+      case 'AWS::CloudFront::CachePolicy.Id':
+      case 'AWS::CloudFront::OriginRequestPolicy.Id':
+        return id;
+      case 'AWS::CloudFront::Distribution.DomainName':
+        return `${id
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, '')
+          .slice(-14)}.cloudfront.net`;
+      case 'AWS::CloudFront::Function.FunctionARN':
+        return `arn:${PARTITION}:cloudfront::${ACCOUNT_ID}:function/${id}`;
+      case 'AWS::Scheduler::ScheduleGroup.Arn':
+        return `arn:${PARTITION}:scheduler:${REGION}:${ACCOUNT_ID}:schedule-group/${id}`;
       default:
         throw new UnsupportedTemplateError(logicalId, `Fn::GetAtt ${attribute} of ${resource.Type}`);
     }
@@ -328,6 +367,23 @@ export class Resolver {
         return this.attribute(name.slice(0, dot), name.slice(dot + 1));
       return this.ref(name, where);
     });
+  }
+
+  /**
+   * A secret of the template as Secrets Manager would find it by `secretId` (its ARN, or its
+   * name), with its value; undefined when the stack holds no such secret.
+   */
+  secret(secretId: string): { logicalId: string; arn: string; name: string; value: string } | undefined {
+    const found = this.resources().find(
+      ([id, resource]) =>
+        resource.Type === 'AWS::SecretsManager::Secret' &&
+        (this.physicalId(id) === secretId || resource.Properties?.Name === secretId),
+    );
+    if (found === undefined) return undefined;
+    const [logicalId] = found;
+    const arn = this.physicalId(logicalId);
+    const name = arn.slice(arn.indexOf(':secret:') + ':secret:'.length).replace(/-[A-Za-z0-9]{6}$/, '');
+    return { logicalId, arn, name, value: this.secretValue(arn, logicalId) };
   }
 
   private secretValue(secretId: string, where: string): string {

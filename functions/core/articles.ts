@@ -13,6 +13,7 @@ import {
   type ArticleReaderOptions,
   matchesEtag,
   notFound,
+  notFoundVersion,
   type Tagged,
 } from './article-reader.ts';
 import {
@@ -139,6 +140,47 @@ export class ArticleService extends ArticleReader {
       createdBy: current.createdBy,
       updatedBy: editor,
     });
+    await this.store.replace(current, next);
+    return { article: editorArticle(next, now), etag: etagHeader(next) };
+  }
+
+  /**
+   * Restores version `version`: writes a new version (current + 1) whose editable fields
+   * are those of `version`, through the same conditional replace as a PUT, so tag entries,
+   * lists and the change stream follow as for any edit. History is never rewritten.
+   */
+  async restore(
+    slug: string,
+    version: number,
+    ifMatch: string | undefined,
+    editor: string,
+  ): Promise<Tagged<EditorArticle>> {
+    if (ifMatch === undefined) throw new PreconditionRequiredError();
+    const current = await this.currentVersion(slug, ifMatch);
+    const source = await this.store.getVersion(slug, version);
+    if (source === undefined) throw notFoundVersion();
+    const now = this.clock();
+    const next = await versionFrom(
+      slug,
+      {
+        title: source.title,
+        summary: source.summary,
+        body: source.body,
+        author: source.author,
+        tags: [...source.tags],
+        status: source.status,
+        publishedAt: source.publishedAt,
+      },
+      {
+        // Exactly that version's: null when it was never published.
+        publishedAt: source.publishedAt,
+        createdAt: current.createdAt,
+        updatedAt: now.toISOString(),
+        version: current.version + 1,
+        createdBy: current.createdBy,
+        updatedBy: editor,
+      },
+    );
     await this.store.replace(current, next);
     return { article: editorArticle(next, now), etag: etagHeader(next) };
   }

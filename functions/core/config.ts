@@ -18,6 +18,11 @@ export interface Config {
   readonly EDITOR_ORIGINS: string[];
   /** `Cache-Control: public, max-age=` of public responses, in seconds. */
   readonly CACHE_MAX_AGE: number;
+  /**
+   * `s-maxage=` of public responses, in seconds: how long a shared cache (the CDN) may keep
+   * them. Far above CACHE_MAX_AGE, because every change purges the edge (docs/edge.md).
+   */
+  readonly EDGE_MAX_AGE: number;
   readonly AWS_REGION: string;
   /** Only for local runs and tests: an alternative DynamoDB endpoint. */
   readonly DYNAMODB_ENDPOINT?: string;
@@ -96,6 +101,9 @@ export function parseConfig(env: Env): Config {
     EDITOR_ORIGINS: field('EDITOR_ORIGINS', originList),
     CACHE_MAX_AGE: field('CACHE_MAX_AGE', (value) =>
       integer(value, { min: 0, max: 31_536_000, fallback: 60 }),
+    ),
+    EDGE_MAX_AGE: field('EDGE_MAX_AGE', (value) =>
+      integer(value, { min: 0, max: 31_536_000, fallback: 86_400 }),
     ),
     AWS_REGION: field('AWS_REGION', (value) => text(value, { min: 1, fallback: 'us-east-1' })),
     ...(endpoint === undefined ? {} : { DYNAMODB_ENDPOINT: field('DYNAMODB_ENDPOINT', () => url(endpoint)) }),

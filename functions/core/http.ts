@@ -57,7 +57,12 @@ export interface RouteOptions {
   /** Route name for logs, e.g. "GET /articles/{slug}". */
   readonly name: string;
   readonly auth: 'public' | 'editor';
-  readonly body?: 'json';
+  /**
+   * The request body: `json` a JSON object is required; `optional-json` none, or JSON;
+   * `none` a body is refused (400).
+   * @default - ignored
+   */
+  readonly body?: 'json' | 'optional-json' | 'none';
 }
 
 type GuardedContext = Context & { newsdesk?: HttpRequest };
@@ -237,7 +242,11 @@ function guardRequest(
   if (decoded.bytes > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   const header = headerLookup(event);
   let parsed: unknown;
-  if (body === 'json') {
+  const absent = decoded.text === null || decoded.text === '';
+  if (body === 'none' && !absent) {
+    throw new ValidationError('This route takes no request body; send the request without one.');
+  }
+  if (body === 'json' || (body === 'optional-json' && !absent)) {
     if (!isJsonContentType(header('content-type'))) throw new UnsupportedMediaTypeError();
     if (decoded.text === null || decoded.text.trim() === '') {
       throw new ValidationError('The request body is empty; send a JSON object.');
@@ -287,9 +296,13 @@ export function httpHandler(options: RouteOptions, fn: (request: HttpRequest) =>
 // ---------------------------------------------------------------------------
 // Helpers for route functions
 
-/** Cache headers of public responses. */
+/**
+ * Cache headers of public 200/304 responses: browsers keep them `max-age` seconds, shared
+ * caches (the CDN, docs/edge.md) `s-maxage` seconds — the edge is purged on every change.
+ */
 export function publicCache(): Record<string, string> {
-  return { 'Cache-Control': `public, max-age=${config().CACHE_MAX_AGE}` };
+  const { CACHE_MAX_AGE, EDGE_MAX_AGE } = config();
+  return { 'Cache-Control': `public, max-age=${CACHE_MAX_AGE}, s-maxage=${EDGE_MAX_AGE}` };
 }
 
 export const NO_STORE = { 'Cache-Control': 'no-store' } as const;

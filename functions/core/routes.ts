@@ -30,6 +30,12 @@ export interface RouteDefinition {
    * @default false
    */
   readonly siteSettings?: boolean;
+  /**
+   * The handler signs or checks preview links: its function may read the preview signing
+   * key's secret, named (never held) by `PREVIEW_KEY_SECRET` (see preview-deps.ts).
+   * @default false
+   */
+  readonly previewKey?: boolean;
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
@@ -96,6 +102,56 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'functions/delete-article.ts',
     store: ['get', 'takeDown'],
     indexes: [],
+  },
+  // Revisions (API.md "Revisions"): every version is kept; a restore writes a new one.
+  {
+    id: 'ListRevisions',
+    method: 'GET',
+    resource: '/editor/articles/{slug}/revisions',
+    auth: 'editor',
+    entry: 'functions/list-revisions.ts',
+    store: ['revisions'],
+    indexes: [],
+  },
+  {
+    id: 'GetRevision',
+    method: 'GET',
+    resource: '/editor/articles/{slug}/revisions/{version}',
+    auth: 'editor',
+    entry: 'functions/get-revision.ts',
+    store: ['liveVersion', 'getVersion'],
+    indexes: [],
+  },
+  {
+    id: 'RestoreRevision',
+    method: 'POST',
+    resource: '/editor/articles/{slug}/revisions/{version}/restore',
+    auth: 'editor',
+    entry: 'functions/restore-revision.ts',
+    store: ['get', 'getVersion', 'replace'],
+    indexes: [],
+  },
+  // Preview links (API.md "Preview links"): signed, expiring links to one version.
+  {
+    id: 'CreatePreview',
+    method: 'POST',
+    resource: '/editor/articles/{slug}/preview',
+    auth: 'editor',
+    entry: 'functions/create-preview.ts',
+    store: ['liveVersion'],
+    indexes: [],
+    siteSettings: true,
+    previewKey: true,
+  },
+  {
+    id: 'GetPreview',
+    method: 'GET',
+    resource: '/preview/{token}',
+    auth: 'public',
+    entry: 'functions/get-preview.ts',
+    store: ['liveVersion', 'getVersion'],
+    indexes: [],
+    previewKey: true,
   },
   // Syndication (API.md "Syndication: feeds and sitemaps"): public, cacheable documents.
   {

@@ -297,6 +297,45 @@ describe.skipIf(executablePath === undefined)('reader page in Chromium', () => {
     expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
   });
 
+  it('renders a preview link marked "Preview — not published", noindex, and a plain message for a bad link', async () => {
+    const slug = `preview-${randomUUID().slice(0, 6)}`;
+    await publish({ slug, title: 'A draft to preview', body: 'Draft *body*.', status: 'draft' });
+    const made = await signedFetch({ credentials }, `${server.url}/editor/articles/${slug}/preview`, {
+      method: 'POST',
+    });
+    expect(made.status).toBe(201);
+    const link = (await made.json()) as { token: string; url: string };
+    expect(link.url).toBe(server.site.previewUrl.replace('{token}', link.token));
+    await page.goto(link.url);
+    await page.locator('#article-view:not([hidden])').waitFor();
+    expect(await page.locator('#article-title').textContent()).toBe('A draft to preview');
+    expect(await page.locator('#article-body em').textContent()).toBe('body');
+    expect(await page.locator('#preview-mark').isVisible()).toBe(true);
+    expect(await page.locator('#preview-mark').textContent()).toBe('Preview — not published');
+    expect(await page.locator('#article-date').textContent()).toBe('not published');
+    expect(await page.locator('head meta[name="robots"]').getAttribute('content')).toBe('noindex');
+    expect(serverLog.some((line) => line.startsWith(`GET /preview/${link.token} -> 200 `))).toBe(true);
+
+    // An altered link: a plain message, no article.
+    const altered = `${link.token.slice(0, -1)}${link.token.endsWith('A') ? 'B' : 'A'}`;
+    await page.goto(`${server.readerUrl}#/preview/${altered}`);
+    await expect
+      .poll(() => page.locator('#status').textContent())
+      .toBe('This preview link is invalid or has expired. Ask the editor for a new one.');
+    expect(await page.locator('#article-view').isHidden()).toBe(true);
+    expect(await page.locator('head meta[name="robots"]').count()).toBe(1);
+
+    // A published article afterwards: no mark, indexable again.
+    await page.goto(`${server.readerUrl}#/articles/${SEED_SLUG}`);
+    await page.locator('#article-view:not([hidden])').waitFor();
+    expect(await page.locator('#preview-mark').isHidden()).toBe(true);
+    expect(await page.locator('head meta[name="robots"]').count()).toBe(0);
+    // The browser reports the altered link's 404 on its console: expected here, not an error.
+    const notFound = /^error: Failed to load resource: the server responded with a status of 404/;
+    expect(consoleErrors.filter((line) => notFound.test(line))).toHaveLength(1);
+    consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((line) => !notFound.test(line)));
+  });
+
   it('refuses HTML from strings outside the one policy (Trusted Types), so a slip cannot run script', async () => {
     const outcome = await page.evaluate(() => {
       const attempts: string[] = [];

@@ -11,6 +11,7 @@ describe('CDK context configuration', () => {
       throttlingRateLimit: 100,
       throttlingBurstLimit: 200,
       cacheMaxAge: 60,
+      edgeMaxAge: 86_400,
       logRetentionDays: 30,
       memorySize: 1024,
       functionTimeoutSeconds: 10,

@@ -2,11 +2,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ArticleReader } from '../../functions/core/article-reader.ts';
 import { ArticleService } from '../../functions/core/articles.ts';
+import { PreviewService } from '../../functions/core/preview.ts';
 import { ROUTES } from '../../functions/core/routes.ts';
 import { parseSiteSettings } from '../../functions/core/site.ts';
 import { DynamoArticleStore } from '../../functions/core/store/dynamo-store.ts';
 import { SyndicationReader } from '../../functions/core/syndication-reader.ts';
 import { makeHandler as createArticle } from '../../functions/create-article.ts';
+import { makeHandler as createPreview } from '../../functions/create-preview.ts';
 import { makeHandler as deleteArticle } from '../../functions/delete-article.ts';
 import { makeHandler as editorGetArticle } from '../../functions/editor-get-article.ts';
 import { makeHandler as editorListArticles } from '../../functions/editor-list-articles.ts';
@@ -14,9 +16,13 @@ import { makeHandler as atomFeed } from '../../functions/feed-atom.ts';
 import { makeHandler as jsonFeed } from '../../functions/feed-json.ts';
 import { makeHandler as rssFeed } from '../../functions/feed-rss.ts';
 import { makeHandler as getArticle } from '../../functions/get-article.ts';
+import { makeHandler as getPreview } from '../../functions/get-preview.ts';
+import { makeHandler as getRevision } from '../../functions/get-revision.ts';
 import { makeHandler as listArticles } from '../../functions/list-articles.ts';
+import { makeHandler as listRevisions } from '../../functions/list-revisions.ts';
 import { makeHandler as monthlySitemap } from '../../functions/monthly-sitemap.ts';
 import { makeHandler as newsSitemap } from '../../functions/news-sitemap.ts';
+import { makeHandler as restoreRevision } from '../../functions/restore-revision.ts';
 import { makeHandler as sitemapIndex } from '../../functions/sitemap-index.ts';
 import { makeHandler as updateArticle } from '../../functions/update-article.ts';
 import { createTestTable, localDocumentClient, TEST_CURSOR_SECRET } from '../support/dynamodb.ts';
@@ -141,6 +147,15 @@ beforeAll(async () => {
   handlers.set('CreateArticle', createArticle(service));
   handlers.set('UpdateArticle', updateArticle(service));
   handlers.set('DeleteArticle', deleteArticle(service));
+  handlers.set('ListRevisions', listRevisions(reader));
+  handlers.set('GetRevision', getRevision(reader));
+  handlers.set('RestoreRevision', restoreRevision(service));
+  const previews = new PreviewService({
+    store: new DynamoArticleStore(client, tableName),
+    key: async () => 'grants-preview-key-0123456789abcdef0123456789',
+  });
+  handlers.set('CreatePreview', createPreview(previews, parseSiteSettings(SITE, { url: SITE.url })));
+  handlers.set('GetPreview', getPreview(previews));
   const syndication = new SyndicationReader({
     store: new DynamoArticleStore(client, tableName),
     site: parseSiteSettings(SITE, { url: SITE.url }),
@@ -197,6 +212,22 @@ const read = (editor: boolean, slug?: string, query: Record<string, string> = {}
     ...(editor ? { userArn: EDITOR_ARN } : {}),
   });
 };
+/** A signed request under `/editor/articles/{slug}/…` (`rest` after the slug, e.g. `/revisions/{version}`). */
+const underArticle = (
+  method: string,
+  slug: string,
+  rest: string,
+  params: Record<string, string> = {},
+  extra: Partial<EventOptions> = {},
+) =>
+  apiEvent({
+    method,
+    resource: `/editor/articles/{slug}${rest.replace(/\/[0-9]+/g, '/{version}')}`,
+    path: `/editor/articles/${slug}${rest}`,
+    pathParameters: { slug, ...params },
+    userArn: EDITOR_ARN,
+    ...extra,
+  });
 const takeDown = (slug: string, ifMatch?: string) =>
   apiEvent({
     method: 'DELETE',
@@ -295,6 +326,117 @@ describe('every DynamoDB call a handler makes is granted to its function, and no
     expect((await document('MonthlySitemap', '', month('2019-12.xml'))).status).toBe(404); // before
     expect((await document('MonthlySitemap', '', month('2020-1.xml'))).status).toBe(404); // ill-formed
     expect((await document('NewsSitemap', '/news-sitemap.xml')).body).toContain('sliced-live');
+
+    // Revisions: a history with sliced versions (paged), one version, a restore, and the
+    // same on an article taken down or never written.
+    const live = await as('EditorGetArticle', read(true, 'sliced-live'));
+    const smaller = await as(
+      'UpdateArticle',
+      replaceEvent('sliced-live', String(live.headers.etag), fields('sliced live', { tags: ['other'] })),
+    );
+    expect(smaller.status).toBe(200);
+    const history = await as(
+      'ListRevisions',
+      underArticle('GET', 'sliced-live', '/revisions', {}, { query: { limit: '1' } }),
+    );
+    expect(history.status).toBe(200);
+    const next = { limit: '1', cursor: String(history.json.nextCursor) };
+    expect(
+      (await as('ListRevisions', underArticle('GET', 'sliced-live', '/revisions', {}, { query: next })))
+        .status,
+    ).toBe(200);
+    for (const slug of ['sliced', 'missing']) {
+      expect((await as('ListRevisions', underArticle('GET', slug, '/revisions'))).status).toBe(404);
+      expect(
+        (await as('GetRevision', underArticle('GET', slug, '/revisions/1', { version: '1' }))).status,
+      ).toBe(404);
+    }
+    for (const version of ['1', '2', '9']) {
+      const got = await as(
+        'GetRevision',
+        underArticle('GET', 'sliced-live', `/revisions/${version}`, { version }),
+      );
+      expect(got.status).toBe(version === '9' ? 404 : 200);
+    }
+    const restoreOf = (slug: string, version: string, ifMatch: string) =>
+      underArticle(
+        'POST',
+        slug,
+        `/revisions/${version}/restore`,
+        { version },
+        { headers: { 'If-Match': ifMatch } },
+      );
+    // Version 1 (in slices) restored: the current version's tag entries move.
+    const restored = await as('RestoreRevision', restoreOf('sliced-live', '1', String(smaller.headers.etag)));
+    expect(restored.status).toBe(200);
+    expect(
+      (await as('RestoreRevision', restoreOf('sliced-live', '2', String(smaller.headers.etag)))).status,
+    ).toBe(412);
+    expect(
+      (await as('RestoreRevision', restoreOf('sliced-live', '2', String(restored.headers.etag)))).status,
+    ).toBe(200);
+    expect((await as('RestoreRevision', restoreOf('sliced', '1', '"any"'))).status).toBe(404);
+
+    // Previews: made for a live article (one in slices too), read back; taken down → 404.
+    for (const slug of ['sliced-live', 'draft']) {
+      const made = await as('CreatePreview', underArticle('POST', slug, '/preview'));
+      expect(made.status).toBe(201);
+      const token = String(made.json.token);
+      const shown = await as(
+        'GetPreview',
+        apiEvent({
+          method: 'GET',
+          resource: '/preview/{token}',
+          path: `/preview/${token}`,
+          pathParameters: { token },
+        }),
+      );
+      expect(shown.status).toBe(200);
+    }
+    expect((await as('CreatePreview', underArticle('POST', 'sliced', '/preview'))).status).toBe(404);
+    const doomed = await as('CreatePreview', underArticle('POST', 'old', '/preview'));
+    expect((await as('DeleteArticle', takeDown('old'))).status).toBe(204);
+    const token = String(doomed.json.token);
+    const gone = await as(
+      'GetPreview',
+      apiEvent({
+        method: 'GET',
+        resource: '/preview/{token}',
+        path: `/preview/${token}`,
+        pathParameters: { token },
+      }),
+    );
+    expect(gone.status).toBe(404);
+  });
+
+  it('only the preview functions may read the preview signing key, and only it', () => {
+    const resources = synth.template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+    const keyRef = synth.stack.resolve(synth.stack.previewKey.secretArn) as Json;
+    for (const route of ROUTES) {
+      const fn = synth.stack.functions.get(route.id);
+      if (fn === undefined) throw new Error(`no function for ${route.id}`);
+      const roleRef = (synth.stack.resolve(fn.role.roleName) as Json).Ref;
+      const secretStatements = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy')
+        .filter((r) => (r.Properties.Roles as Json[]).some((role) => role.Ref === roleRef))
+        .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Json[] }).Statement)
+        .filter((statement) =>
+          [statement.Action].flat().some((a) => String(a).startsWith('secretsmanager:')),
+        );
+      if (route.previewKey) {
+        expect(secretStatements).toHaveLength(1);
+        expect(secretStatements[0]?.Resource).toEqual(keyRef);
+        expect([secretStatements[0]?.Action].flat()).toContain('secretsmanager:GetSecretValue');
+      } else {
+        expect(secretStatements, route.id).toEqual([]);
+      }
+      const env = (resources[(synth.stack.resolve(fn.function.functionName) as { Ref: string }).Ref]
+        ?.Properties.Environment ?? {}) as { Variables?: Json };
+      const value = env.Variables?.PREVIEW_KEY_SECRET;
+      expect(value === undefined ? undefined : JSON.stringify(value), route.id).toBe(
+        route.previewKey ? JSON.stringify(keyRef) : undefined,
+      );
+    }
   });
 
   it.each(ROUTES.map((route) => route.id))('%s: the calls it made are exactly its grants', (routeId) => {

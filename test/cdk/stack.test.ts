@@ -138,8 +138,8 @@ describe('functions', () => {
     return `nodejs${Math.max(...versions)}.x`;
   };
 
-  it('one function per route', () => {
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(ROUTES.length);
+  it('one function per route (plus the two event functions, test/cdk/events.test.ts, and the edge purge, test/cdk/edge.test.ts)', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(ROUTES.length + 3);
     for (const route of ROUTES) expect(synth.stack.functions.get(route.id)).toBeDefined();
   });
 
@@ -157,14 +157,19 @@ describe('functions', () => {
     }
   });
 
-  it('every function gets the configuration its handlers read', () => {
-    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+  it('every function that reads the table gets the configuration its handlers read', () => {
+    // The stream consumer reads no table (its environment: test/cdk/events.test.ts).
+    const consumer = logicalId(synth.stack.events.consumer.function);
+    // Nor does the edge purge function (test/cdk/edge.test.ts).
+    const purge = logicalId(synth.stack.edge.purge.function);
+    for (const [, fn] of ofType('AWS::Lambda::Function').filter(([id]) => id !== consumer && id !== purge)) {
       const variables = (props(fn).Environment as Json).Variables as Json;
       expect(variables).toMatchObject({
         TABLE_NAME: { Ref: logicalId(synth.stack.table.table) },
         PUBLIC_ORIGINS: '*',
         EDITOR_ORIGINS: '*',
         CACHE_MAX_AGE: '60',
+        EDGE_MAX_AGE: '86400',
         POWERTOOLS_SERVICE_NAME: 'newsdesk',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         DYNAMODB_MAX_ATTEMPTS: '3',
@@ -181,7 +186,7 @@ describe('functions', () => {
     }
   });
 
-  it('the syndication functions, and only they, get the site settings of cdk.json', () => {
+  it('the syndication functions and the preview link maker, and only they, get the site settings of cdk.json', () => {
     for (const route of ROUTES) {
       const fn = synth.stack.functions.get(route.id)?.function;
       if (fn === undefined) throw new Error(`no function for ${route.id}`);
@@ -200,14 +205,22 @@ describe('functions', () => {
         expect(variables.SITE_SETTINGS, route.id).toBeUndefined();
       }
     }
-    expect(ROUTES.filter((route) => route.siteSettings).map((route) => route.resource)).toEqual([
-      '/feed.xml',
-      '/feed.atom',
-      '/feed.json',
-      '/sitemap.xml',
-      '/sitemaps/{month}',
-      '/news-sitemap.xml',
-    ]);
+    expect(
+      ROUTES.filter((route) => route.siteSettings)
+        .map((route) => route.resource)
+        .sort(),
+    ).toEqual(
+      [
+        '/feed.xml',
+        '/feed.atom',
+        '/feed.json',
+        '/sitemap.xml',
+        '/sitemaps/{month}',
+        '/news-sitemap.xml',
+        // Its links name the front end's preview page (site.previewUrl).
+        '/editor/articles/{slug}/preview',
+      ].sort(),
+    );
   });
 
   it('a bad site setting fails synth with a message naming it', () => {
@@ -299,6 +312,16 @@ describe('least privilege', () => {
     SitemapIndex: { table: [], indexes: ['byStatus'] },
     MonthlySitemap: { table: [], indexes: ['byStatus'] },
     NewsSitemap: { table: [], indexes: ['byStatus'] },
+    // Revisions: the head (GetItem), a page of revisions or one version (Query); a restore
+    // writes like a PUT. Previews: the head names the version, one Query reads it.
+    ListRevisions: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: [] },
+    GetRevision: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: [] },
+    RestoreRevision: {
+      table: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      indexes: [],
+    },
+    CreatePreview: { table: ['dynamodb:GetItem'], indexes: [] },
+    GetPreview: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: [] },
   };
 
   it.each(ROUTES.map((route) => [route.id, route] as const))(

@@ -36,8 +36,12 @@ const ofType = (type: string) => Object.values(resources).filter((r) => r.Type =
 describe('stack with several origins and another stage', () => {
   it('functions get the configured origins, cache max-age and memory', () => {
     for (const fn of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties?.MemorySize).toBe(512);
+      // The stream consumer reads no table and answers no browser: no origins (test/cdk/events.test.ts).
+      const variables = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      if (variables?.TABLE_NAME === undefined) continue;
       expect(fn.Properties).toMatchObject({
-        MemorySize: 512,
         Environment: {
           Variables: {
             PUBLIC_ORIGINS: PUBLIC.join(','),

@@ -132,7 +132,7 @@ function syndicationSuite(target: () => SyndicationTarget): void {
       const response = await get(t, feed.path);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe(feed.type);
-      expect(response.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+      expect(response.headers.get('cache-control')).toMatch(/^public, max-age=\d+, s-maxage=\d+$/);
       expect(response.headers.get('etag')).toMatch(/^"[^"]+"$/);
       expect(await feedLinks(feed.path, await response.text())).toEqual([]);
     }

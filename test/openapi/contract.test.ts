@@ -17,9 +17,12 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../openapi/jso
 import {
   EditorArticleSchema,
   EditorPageSchema,
+  PreviewArticleSchema,
+  PreviewLinkSchema,
   ProblemSchema,
   PublicArticleSchema,
   PublicPageSchema,
+  RevisionPageSchema,
 } from '../../openapi/schemas.ts';
 import { compileSchema, createAjv, deref, responseSpec } from '../../openapi/validate.ts';
 import { type Credentials, type SignOptions, signedFetch } from '../support/sigv4.ts';
@@ -62,6 +65,15 @@ afterAll(async () => {
       'GET /editor/articles 200',
       'GET /editor/articles/{slug} 200',
       'GET /openapi.json 200',
+      'GET /editor/articles/{slug}/revisions 200',
+      'GET /editor/articles/{slug}/revisions/{version} 200',
+      'GET /editor/articles/{slug}/revisions/{version} 404',
+      'POST /editor/articles/{slug}/revisions/{version}/restore 200',
+      'POST /editor/articles/{slug}/revisions/{version}/restore 428',
+      'POST /editor/articles/{slug}/preview 201',
+      'POST /editor/articles/{slug}/preview 400',
+      'GET /preview/{token} 200',
+      'GET /preview/{token} 404',
       'POST /editor/articles 201',
       'POST /editor/articles 400',
       'POST /editor/articles 403',
@@ -279,6 +291,64 @@ describe('responses of the local server follow openapi.json', () => {
     const deleted = await signed(path, { method: 'DELETE' });
     expect(deleted.status).toBe(204);
     await conforms(deleted, 'DELETE', '/editor/articles/{slug}');
+  });
+
+  it('revisions: history, one version, restore (428, 200); previews: link (201, 400), read (200, 404)', async () => {
+    const created = await signed('/editor/articles', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify(article({ status: 'draft' })),
+    });
+    const { slug } = (await created.json()) as { slug: string };
+    const base = `/editor/articles/${slug}`;
+
+    const history = await signed(`${base}/revisions`);
+    expect(history.status).toBe(200);
+    parses(RevisionPageSchema, await conforms(history, 'GET', '/editor/articles/{slug}/revisions'));
+    const version = await signed(`${base}/revisions/1`);
+    expect(version.status).toBe(200);
+    parses(
+      EditorArticleSchema,
+      await conforms(version, 'GET', '/editor/articles/{slug}/revisions/{version}'),
+    );
+    const noVersion = await signed(`${base}/revisions/7`);
+    expect(noVersion.status).toBe(404);
+    parses(ProblemSchema, await conforms(noVersion, 'GET', '/editor/articles/{slug}/revisions/{version}'));
+
+    const restorePath = '/editor/articles/{slug}/revisions/{version}/restore';
+    const unconditional = await signed(`${base}/revisions/1/restore`, { method: 'POST' });
+    expect(unconditional.status).toBe(428);
+    parses(ProblemSchema, await conforms(unconditional, 'POST', restorePath));
+    const restored = await signed(`${base}/revisions/1/restore`, {
+      method: 'POST',
+      headers: { 'if-match': created.headers.get('etag') ?? '' },
+    });
+    expect(restored.status).toBe(200);
+    parses(EditorArticleSchema, await conforms(restored, 'POST', restorePath));
+
+    const link = await signed(`${base}/preview`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ expiresInSeconds: 120 }),
+    });
+    expect(link.status).toBe(201);
+    const made = await conforms(link, 'POST', '/editor/articles/{slug}/preview');
+    parses(PreviewLinkSchema, made);
+    const refused = await signed(`${base}/preview`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ expiresInSeconds: 30 }),
+    });
+    expect(refused.status).toBe(400);
+    parses(ProblemSchema, await conforms(refused, 'POST', '/editor/articles/{slug}/preview'));
+
+    const { token } = made as { token: string };
+    const shown = await fetch(`${server.url}/preview/${token}`);
+    expect(shown.status).toBe(200);
+    parses(PreviewArticleSchema, await conforms(shown, 'GET', '/preview/{token}'));
+    const unknown = await fetch(`${server.url}/preview/${token}x`);
+    expect(unknown.status).toBe(404);
+    parses(ProblemSchema, await conforms(unknown, 'GET', '/preview/{token}'));
   });
 
   it('GET /openapi.json answers the committed document, and other methods 405', async () => {

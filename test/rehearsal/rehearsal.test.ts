@@ -92,15 +92,15 @@ describe('a variable the code requires, missing from the template', () => {
 describe('a template the rehearsal cannot emulate', () => {
   it('stops at a resource type it does not know, naming the resource', async () => {
     const cdkOut = await mutated('unknown-type', (template) => {
-      (template.Resources as Record<string, unknown>).EventsQueue = {
-        Type: 'AWS::SQS::Queue',
+      (template.Resources as Record<string, unknown>).EventsTopic = {
+        Type: 'AWS::SNS::Topic',
         Properties: {},
       };
     });
     const started = startRehearsal({ cdkOut, dynamodbEndpoint: inject('dynamodbEndpoint') });
     await expect(started).rejects.toThrow(UnsupportedTemplateError);
     await expect(started).rejects.toThrow(
-      'EventsQueue: resource type AWS::SQS::Queue is not emulated by the rehearsal',
+      'EventsTopic: resource type AWS::SNS::Topic is not emulated by the rehearsal',
     );
   });
 

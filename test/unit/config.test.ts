@@ -9,6 +9,7 @@ describe('configuration', () => {
       PUBLIC_ORIGINS: ['*'],
       EDITOR_ORIGINS: ['*'],
       CACHE_MAX_AGE: 60,
+      EDGE_MAX_AGE: 86_400,
       AWS_REGION: 'us-east-1',
       DYNAMODB_MAX_ATTEMPTS: 3,
       DYNAMODB_REQUEST_TIMEOUT_MS: 2000,
@@ -24,6 +25,8 @@ describe('configuration', () => {
     expect(() => parseConfig({ CURSOR_SECRET: base.CURSOR_SECRET })).toThrow(ConfigError);
     expect(() => parseConfig({ ...base, CURSOR_SECRET: 'short' })).toThrow(/CURSOR_SECRET/);
     expect(() => parseConfig({ ...base, CACHE_MAX_AGE: '-1' })).toThrow(/CACHE_MAX_AGE/);
+    expect(() => parseConfig({ ...base, EDGE_MAX_AGE: '1.5' })).toThrow(/EDGE_MAX_AGE/);
+    expect(() => parseConfig({ ...base, EDGE_MAX_AGE: '31536001' })).toThrow(/EDGE_MAX_AGE/);
     expect(() => parseConfig({ ...base, PUBLIC_ORIGINS: ' , ' })).toThrow(/PUBLIC_ORIGINS/);
   });
 });

@@ -309,7 +309,7 @@ describe('GET /articles/{slug}', () => {
     const response = await invoke(getArticle, getPublic('hello'));
     expect(response.status).toBe(200);
     expect(response.headers.etag).toBe(ETAG_HEADER);
-    expect(response.headers['cache-control']).toBe('public, max-age=60');
+    expect(response.headers['cache-control']).toBe('public, max-age=60, s-maxage=86400');
     expect(response.json).toEqual({
       slug: 'hello',
       title: 'Hello',
@@ -568,7 +568,7 @@ describe('list routes', () => {
     ddb.on(QueryCommand).resolves({ Items: items });
     const response = await invoke(listArticles, list({ limit: '2' }));
     expect(response.status).toBe(200);
-    expect(response.headers['cache-control']).toBe('public, max-age=60');
+    expect(response.headers['cache-control']).toBe('public, max-age=60, s-maxage=86400');
     expect(response.headers.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
     const page = response.json as { items: Record<string, unknown>[]; nextCursor: string | null };
     expect(page.items.map((i) => i.slug)).toEqual(['a0', 'a1']);

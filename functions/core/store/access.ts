@@ -14,6 +14,10 @@ export const STORE_ACCESS = {
   get: { table: ['dynamodb:GetItem', 'dynamodb:Query'] },
   getVersion: { table: ['dynamodb:Query'] },
   getIdempotencyRecord: { table: ['dynamodb:GetItem'] },
+  // Whether an article is live, and its current version: the head alone (GetItem).
+  liveVersion: { table: ['dynamodb:GetItem'] },
+  // A page of an article's history: the head (GetItem) and one Query of its revisions.
+  revisions: { table: ['dynamodb:GetItem', 'dynamodb:Query'] },
   // Lists by status read an index; a tag's list reads its tag partition of the table.
   list: { index: ['dynamodb:Query'] },
   listTag: { table: ['dynamodb:Query'] },

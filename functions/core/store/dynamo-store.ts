@@ -8,6 +8,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { type ArticleSummary, isVisible, type StoredArticle } from '../article-model.ts';
+import { LIST_ATTRIBUTES } from '../table.ts';
 import {
   ArticleGoneError,
   IdempotencyKeyUsedError,
@@ -28,12 +29,14 @@ import {
   headSliceKeys,
   type Item,
   idempotencyKey,
+  isRevisionSk,
   isTakenDown,
   type Key,
   keyOf,
   nowBound,
   PK,
   PUBLISHED_PARTITION,
+  REVISIONS_RANGE,
   SK,
   TTL,
   tagItems,
@@ -53,6 +56,8 @@ import type {
   ListQuery,
   ListRequest,
   PublishedRange,
+  RevisionsPage,
+  RevisionsRequest,
   TakeDown,
 } from './port.ts';
 
@@ -142,6 +147,77 @@ export class DynamoArticleStore implements ArticleStore {
     if (head === undefined || isTakenDown(head)) return undefined;
     if (!hasSlices(head)) return toArticle(head);
     return this.readVersion(slug, 'head', consistent);
+  }
+
+  async liveVersion(slug: string): Promise<number | undefined> {
+    const { Item: head } = await send(
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: headKey(slug),
+          ConsistentRead: true,
+          ProjectionExpression: '#version, #takenDownAt',
+          ExpressionAttributeNames: { '#version': 'version', '#takenDownAt': 'takenDownAt' },
+        }),
+      ),
+    );
+    return head === undefined || isTakenDown(head) ? undefined : Number(head.version);
+  }
+
+  async revisions({ slug, limit, startKey }: RevisionsRequest): Promise<RevisionsPage | undefined> {
+    if (startKey !== undefined) {
+      const names = Object.keys(startKey).sort().join();
+      const sk = startKey[SK];
+      if (
+        names !== [PK, SK].sort().join() ||
+        startKey[PK] !== articlePk(slug) ||
+        sk === undefined ||
+        !isRevisionSk(sk)
+      ) {
+        throw new InvalidStartKeyError();
+      }
+    }
+    // The head (is the article live?) and the page, side by side: one round trip of latency.
+    const projected = [PK, SK, ...LIST_ATTRIBUTES];
+    const [current, page] = await Promise.all([
+      this.liveVersion(slug),
+      send(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+            // Content slices of large revisions sort between the revisions: left out here.
+            // They still count against Limit, so such a page can come out short (with a cursor).
+            FilterExpression: 'attribute_exists(#title)',
+            ProjectionExpression: projected.map((_, i) => `#p${i}`).join(', '),
+            ExpressionAttributeNames: {
+              '#pk': PK,
+              '#sk': SK,
+              '#title': 'title',
+              ...Object.fromEntries(projected.map((name, i) => [`#p${i}`, name])),
+            },
+            ExpressionAttributeValues: {
+              ':pk': articlePk(slug),
+              ':from': REVISIONS_RANGE.from,
+              ':to': REVISIONS_RANGE.to,
+            },
+            ScanIndexForward: false,
+            // One more than the page, so that a full last page says it is the last.
+            Limit: limit + 1,
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      ),
+    ]);
+    if (current === undefined) return undefined;
+    const items = page.Items ?? [];
+    const pageItems = items.slice(0, limit);
+    const last = pageItems.at(-1);
+    let lastKey: Key | undefined;
+    if (items.length > limit && last !== undefined) lastKey = keyOf(last, [PK, SK]);
+    else if (page.LastEvaluatedKey !== undefined) lastKey = keyOf(page.LastEvaluatedKey, [PK, SK]);
+    return { current, items: pageItems.map(toSummary), lastKey };
   }
 
   getVersion(slug: string, version: number): Promise<StoredArticle | undefined> {

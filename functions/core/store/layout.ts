@@ -122,6 +122,16 @@ function sliceItems(article: StoredArticle, prefix: string): Item[] {
 export const headSliceKeys = (article: StoredArticle): Key[] =>
   sliceItems(article, '').map((item) => ({ [PK]: String(item[PK]), [SK]: String(item[SK]) }));
 
+/**
+ * Sort key bounds of every revision item, newest last. The slices of revision `n`
+ * (`R#<n>#C#…`) sort inside this range too, between revision `n` and `n + 1`: a Query of
+ * it filters them out (they carry no `title`).
+ */
+export const REVISIONS_RANGE = { from: revisionSk(0), to: revisionSk(9_999_999_999) } as const;
+
+/** True for the sort key of a revision item or one of its slices. */
+export const isRevisionSk = (sk: string) => /^R#[0-9]{10}(#C#|$)/.test(sk);
+
 /** Sort key range of a version's item and its slices: the head's, or revision `version`'s. */
 export function versionRange(version: number | 'head'): { from: string; to: string } {
   if (version === 'head') return { from: HEAD_SK, to: 'C#~' };

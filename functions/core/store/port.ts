@@ -61,9 +61,33 @@ export interface IdempotencyRecord {
   readonly expiresAt: number;
 }
 
+/** A page of an article's history, newest version first. */
+export interface RevisionsRequest {
+  readonly slug: string;
+  readonly limit: number;
+  readonly startKey: Key | undefined;
+}
+
+export interface RevisionsPage {
+  /** The version of the live head (the current version). */
+  readonly current: number;
+  /** The versions of this page, newest first, without their content. */
+  readonly items: ArticleSummary[];
+  /** The key to continue after, or undefined when nothing follows. */
+  readonly lastKey: Key | undefined;
+}
+
 export interface ArticleStore {
   /** The live article with this slug, or undefined (never written, or taken down). */
   get(slug: string, options?: { readonly consistent?: boolean }): Promise<StoredArticle | undefined>;
+  /** The current version of a live article (one GetItem of its head), or undefined (never written, or taken down). */
+  liveVersion(slug: string): Promise<number | undefined>;
+  /**
+   * A page of a live article's versions, newest first (one GetItem of the head and one
+   * Query, whatever the number of versions), or undefined when the article is not live.
+   * InvalidStartKeyError for a start key that is not this article's history.
+   */
+  revisions(request: RevisionsRequest): Promise<RevisionsPage | undefined>;
   /** Version `version` of an article as it was written, or undefined. */
   getVersion(slug: string, version: number): Promise<StoredArticle | undefined>;
   /**
