@@ -2,19 +2,17 @@
  * End to end: the `newsdesk` CLI as a child process against the local server
  * (in this process, on a random port, on the run's DynamoDB Local, a table of its own).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../local/server.ts';
+import { runCli } from './support/run.ts';
 import '../setup/provided.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SAMPLE = path.join(ROOT, 'fixtures/seed-article.md');
-/** The runnable bin (registers tsx itself, so it works from any directory). */
-const BIN = path.join(ROOT, 'cli/newsdesk.mjs');
 const SAMPLE_SLUG = 'biden-partially-lifts-ban-on-ukraine-using-us-weapons-to-strike-inside-russia';
 const EDITOR = {
   accessKeyId: 'AKIACLIE2ETESTKEY001',
@@ -24,45 +22,9 @@ const EDITOR = {
 let server: LocalServer;
 let work: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as a child process, in a scratch directory (asynchronously: the server lives in this process). */
-function newsdesk(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: work,
-      env: {
-        PATH: process.env.PATH ?? '',
-        // No shared AWS config or credentials files: only what the test passes.
-        HOME: work,
-        AWS_CONFIG_FILE: path.join(work, 'no-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'no-aws-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ACCESS_KEY_ID: EDITOR.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: EDITOR.secretAccessKey,
-        AWS_REGION: server.region,
-        NEWSDESK_ENDPOINT: server.url,
-        NODE_OPTIONS: '',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the CLI as a child process against the server, in a scratch directory. */
+const newsdesk = (args: string[], env: Record<string, string> = {}) =>
+  runCli({ work, url: server.url, region: server.region, editor: EDITOR }, args, env);
 
 /** The public (unsigned) view of an article: status and body, without running the CLI. */
 async function publicArticle(slug: string): Promise<{ status: number; json: Record<string, unknown> }> {

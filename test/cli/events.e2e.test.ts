@@ -3,18 +3,15 @@
  * this process, on the run's DynamoDB Local, a table of its own), reading the local-only
  * events route; and against a deployed (execute-api) URL, where it explains how to subscribe.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../local/server.ts';
 import { signedFetch } from '../support/sigv4.ts';
+import { spawnCli } from './support/run.ts';
 import '../setup/provided.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = path.join(ROOT, 'cli/newsdesk.mjs');
 const EDITOR = {
   accessKeyId: 'AKIACLIEVENTSTESTK01',
   secretAccessKey: 'cli-events-secret-0123456789abcdefghij',
@@ -23,32 +20,8 @@ const EDITOR = {
 let server: LocalServer;
 let work: string;
 
-function cli(args: string[]): ChildProcessWithoutNullStreams & { out: () => string; err: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: work,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: work,
-      AWS_CONFIG_FILE: path.join(work, 'no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'no-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ACCESS_KEY_ID: EDITOR.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: EDITOR.secretAccessKey,
-      AWS_REGION: server.region,
-      NEWSDESK_ENDPOINT: server.url,
-      NODE_OPTIONS: '',
-    },
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-  });
-  return Object.assign(child, { out: () => out, err: () => err });
-}
+const cli = (args: string[]) =>
+  spawnCli({ work, url: server.url, region: server.region, editor: EDITOR }, args);
 
 const exited = (child: ReturnType<typeof cli>) =>
   new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

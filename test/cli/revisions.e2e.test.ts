@@ -3,18 +3,15 @@
  * local server (in this process, on a random port, on the run's DynamoDB Local, a table
  * of its own), as cli.e2e.test.ts runs the other commands.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../../local/server.ts';
 import { signedFetch } from '../support/sigv4.ts';
+import { runCli } from './support/run.ts';
 import '../setup/provided.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = path.join(ROOT, 'cli/newsdesk.mjs');
 const EDITOR = {
   accessKeyId: 'AKIACLIREVISIONS0001',
   secretAccessKey: 'cli-revisions-secret-0123456789abcdef',
@@ -23,42 +20,8 @@ const EDITOR = {
 let server: LocalServer;
 let work: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function newsdesk(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: work,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: work,
-        AWS_CONFIG_FILE: path.join(work, 'no-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'no-aws-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ACCESS_KEY_ID: EDITOR.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: EDITOR.secretAccessKey,
-        AWS_REGION: server.region,
-        NEWSDESK_ENDPOINT: server.url,
-        NODE_OPTIONS: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const newsdesk = (args: string[]) =>
+  runCli({ work, url: server.url, region: server.region, editor: EDITOR }, args);
 
 /** A signed request straight to the API (setting up what the CLI then reads). */
 async function api(method: string, apiPath: string, body?: unknown, ifMatch?: string) {
