@@ -62,6 +62,8 @@ export async function buildHelper(entry: string): Promise<string> {
 const REFERENCES: Readonly<Record<string, string>> = {
   TABLE_NAME: 'Newsdesk-ArticlesTable-BENCH',
   CURSOR_SECRET: 'BenchCursorSecret0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJK',
+  // The preview key's secret: answered by the bench's stub (bench/dynamodb.ts).
+  PREVIEW_KEY_SECRET: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:newsdesk-preview-BENCH',
 };
 
 /**

@@ -10,6 +10,7 @@ interface DynamoRequest {
   readonly TransactItems?: readonly { readonly Put?: { readonly Item: WireItem } }[];
   readonly IndexName?: string;
   readonly KeyConditionExpression?: string;
+  readonly FilterExpression?: string;
   readonly ExpressionAttributeNames?: Record<string, string>;
   readonly ExpressionAttributeValues?: WireItem;
   readonly ScanIndexForward?: boolean;
@@ -77,10 +78,42 @@ function partitionValue(input: DynamoRequest, name: string): string | undefined 
   return undefined;
 }
 
+/** The attribute a `#name` or plain operand of an expression stands for. */
+const attributeOf = (input: DynamoRequest, operand: string) =>
+  operand.startsWith('#') ? (input.ExpressionAttributeNames?.[operand] ?? operand) : operand;
+
 /**
- * A Query over `items`: the partition's items in sort-key order, cut to the Limit, projected as
- * the index projects them. Sort-key conditions and filters are not applied: the bench's articles
- * are all published in the past, and it only asks for first pages.
+ * Whether `item` meets the Query's sort-key condition (`BETWEEN`, `<`, `<=`, `>`, `>=`,
+ * `begins_with` on a string key) and its filter (`attribute_exists(...)` only).
+ */
+function meetsConditions(item: WireItem, input: DynamoRequest, sortKey: string): boolean {
+  const value = (name: string | undefined) =>
+    name === undefined ? undefined : input.ExpressionAttributeValues?.[name]?.S;
+  const key = item[sortKey]?.S ?? '';
+  const condition = input.KeyConditionExpression ?? '';
+  for (const [, operand, from, to] of condition.matchAll(/([#\w]+)\s+BETWEEN\s+(:\w+)\s+AND\s+(:\w+)/g)) {
+    if (attributeOf(input, operand ?? '') !== sortKey) continue;
+    if (key < (value(from) ?? '') || key > (value(to) ?? '')) return false;
+  }
+  for (const [, operand, op, name] of condition.matchAll(/([#\w]+)\s*(<=|>=|<|>)\s*(:\w+)/g)) {
+    if (attributeOf(input, operand ?? '') !== sortKey) continue;
+    const bound = value(name) ?? '';
+    const ok =
+      op === '<' ? key < bound : op === '<=' ? key <= bound : op === '>' ? key > bound : key >= bound;
+    if (!ok) return false;
+  }
+  for (const [, operand, name] of condition.matchAll(/begins_with\(\s*([#\w]+)\s*,\s*(:\w+)\s*\)/g)) {
+    if (attributeOf(input, operand ?? '') === sortKey && !key.startsWith(value(name) ?? '')) return false;
+  }
+  for (const [, operand] of (input.FilterExpression ?? '').matchAll(/attribute_exists\(\s*([#\w]+)\s*\)/g)) {
+    if (item[attributeOf(input, operand ?? '')] === undefined) return false;
+  }
+  return true;
+}
+
+/**
+ * A Query over `items`: the partition's items that meet the key condition and filter, in
+ * sort-key order, cut to the Limit, projected as the index projects them.
  */
 function query(items: Iterable<WireItem>, input: DynamoRequest): object {
   const index = Object.values(TABLE.indexes).find((candidate) => candidate.name === input.IndexName);
@@ -88,6 +121,7 @@ function query(items: Iterable<WireItem>, input: DynamoRequest): object {
   const value = partitionValue(input, partitionKey.name);
   const matches = [...items]
     .filter((item) => value !== undefined && item[partitionKey.name]?.S === value)
+    .filter((item) => meetsConditions(item, input, sortKey.name))
     .sort((a, b) => {
       const [x, y] = [sortValue(a, sortKey.name), sortValue(b, sortKey.name)];
       return x < y ? -1 : x > y ? 1 : 0;
@@ -111,6 +145,9 @@ function query(items: Iterable<WireItem>, input: DynamoRequest): object {
  * layout. Once frozen it answers at once and always alike, so that what a warm invocation
  * measures is the handler and the SDK, not a database.
  */
+/** The preview signing key the stub answers Secrets Manager with. */
+export const BENCH_PREVIEW_KEY = 'bench-preview-key-'.padEnd(64, 'k');
+
 export async function startStub(): Promise<DynamoStub> {
   const items = new Map<string, WireItem>();
   const counts = new Map<string, number>();
@@ -147,6 +184,9 @@ export async function startStub(): Promise<DynamoStub> {
       case 'UpdateItem':
       case 'DeleteItem':
         return [200, '{}'];
+      // The preview functions' signing key (Secrets Manager speaks the same JSON protocol).
+      case 'GetSecretValue':
+        return [200, JSON.stringify({ Name: 'newsdesk-preview', SecretString: BENCH_PREVIEW_KEY })];
       default:
         return [
           400,

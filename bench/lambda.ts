@@ -92,17 +92,16 @@ export async function startLambda(
 export function routeEvent(
   route: Pick<RouteDefinition, 'method' | 'resource' | 'auth'>,
   {
-    slug = '',
-    month = '',
+    params = {},
     query = '',
     headers = {},
     body,
-  }: { slug?: string; month?: string; query?: string; headers?: object; body?: object },
+  }: { params?: Record<string, string>; query?: string; headers?: object; body?: object },
 ): APIGatewayProxyEvent {
   const json = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return buildProxyEvent({
     method: route.method,
-    path: route.resource.replace('{slug}', slug).replace('{month}', month),
+    path: route.resource.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? ''),
     rawQuery: query,
     rawHeaders: Object.entries({
       Host: 'abcdef1234.execute-api.us-east-1.amazonaws.com',
@@ -115,11 +114,7 @@ export function routeEvent(
     }).flat(),
     body: json ?? new Uint8Array(),
     resource: route.resource,
-    pathParameters: route.resource.includes('{slug}')
-      ? { slug }
-      : route.resource.includes('{month}')
-        ? { month }
-        : null,
+    pathParameters: route.resource.includes('{') ? { ...params } : null,
     sourceIp: '203.0.113.10',
     ...(route.auth === 'editor'
       ? {

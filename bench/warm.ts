@@ -1,5 +1,7 @@
+import { signPreviewToken } from '../functions/core/preview.ts';
 import type { RouteDefinition } from '../functions/core/routes.ts';
 import type { DynamoStub } from './dynamodb.ts';
+import { BENCH_PREVIEW_KEY } from './dynamodb.ts';
 import { type LambdaBundle, type LambdaProcess, routeEvent, startLambda } from './lambda.ts';
 import { type ArticleInput, benchArticle, sampleArticle, seedThroughStub } from './seed.ts';
 import { median, percentile, rotate } from './stats.ts';
@@ -49,17 +51,21 @@ export function warmRequest(
       return { event: routeEvent(route, { query: `limit=${PAGE}` }), expected: 200 };
     case 'GET /articles/{slug}':
     case 'GET /editor/articles/{slug}':
-      return { event: routeEvent(route, { slug: String(slug) }), expected: 200 };
+      return { event: routeEvent(route, { params: { slug: String(slug) } }), expected: 200 };
     case 'POST /editor/articles':
       return { event: routeEvent(route, { body: sample }), expected: 201 };
     case 'PUT /editor/articles/{slug}':
       return {
-        event: routeEvent(route, { slug: String(slug), headers: { 'If-Match': etag }, body: update }),
+        event: routeEvent(route, {
+          params: { slug: String(slug) },
+          headers: { 'If-Match': etag },
+          body: update,
+        }),
         expected: 200,
       };
     case 'DELETE /editor/articles/{slug}':
       return {
-        event: routeEvent(route, { slug: String(slug), headers: { 'If-Match': etag } }),
+        event: routeEvent(route, { params: { slug: String(slug) }, headers: { 'If-Match': etag } }),
         expected: 204,
       };
     case 'GET /feed.xml':
@@ -70,9 +76,32 @@ export function warmRequest(
       return { event: routeEvent(route, {}), expected: 200 };
     case 'GET /sitemaps/{month}':
       return {
-        event: routeEvent(route, { month: `${String(sample.publishedAt).slice(0, 7)}.xml` }),
+        event: routeEvent(route, { params: { month: `${String(sample.publishedAt).slice(0, 7)}.xml` } }),
         expected: 200,
       };
+    case 'GET /editor/articles/{slug}/revisions':
+      return { event: routeEvent(route, { params: { slug: String(slug) } }), expected: 200 };
+    case 'GET /editor/articles/{slug}/revisions/{version}':
+      return { event: routeEvent(route, { params: { slug: String(slug), version: '1' } }), expected: 200 };
+    case 'POST /editor/articles/{slug}/revisions/{version}/restore':
+      return {
+        event: routeEvent(route, {
+          params: { slug: String(slug), version: '1' },
+          headers: { 'If-Match': etag },
+        }),
+        expected: 200,
+      };
+    case 'POST /editor/articles/{slug}/preview':
+      return { event: routeEvent(route, { params: { slug: String(slug) } }), expected: 201 };
+    case 'GET /preview/{token}': {
+      // A link to the sample's first version, signed with the key the stub answers for.
+      const token = signPreviewToken(BENCH_PREVIEW_KEY, {
+        slug: String(slug),
+        version: 1,
+        expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+      });
+      return { event: routeEvent(route, { params: { token } }), expected: 200 };
+    }
     default:
       throw new Error(`no warm request for ${route.id}; add one in bench/warm.ts`);
   }
@@ -98,7 +127,11 @@ export async function measureWarm(
   try {
     for (const { id, file, env, event, expected } of subjects) {
       const run: Run = {
-        lambda: await startLambda(id, file, { ...env, DYNAMODB_ENDPOINT: stub.endpoint }),
+        lambda: await startLambda(id, file, {
+          ...env,
+          DYNAMODB_ENDPOINT: stub.endpoint,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: stub.endpoint,
+        }),
         durations: [],
         cpu: [],
         roundTrips: {},

@@ -91,7 +91,7 @@ describe('the project’s handlers on a stub', () => {
       const read: APIGatewayProxyResult = await get(
         routeEvent(
           { method: 'GET', resource: '/articles/{slug}', auth: 'public' },
-          { slug: String(article.slug) },
+          { params: { slug: String(article.slug) } },
         ),
         lambdaContext('bench-test', 'request-1'),
       );
